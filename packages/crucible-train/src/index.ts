@@ -93,7 +93,7 @@ export {
   swapComparison,
   swapLabeledComparison,
 } from "./preference/types.js";
-// --- RL loop (sync and async off-policy)
+// --- RL loop (sync, async off-policy, streaming minibatches)
 export { runAsyncLoop } from "./rl/async.js";
 export { createRunTrainingClient, type RLServiceClient, type RLTrainingClient } from "./rl/clients.js";
 export {
@@ -121,6 +121,16 @@ export {
   type TrainOnBatchContext,
   trainOnBatch,
 } from "./rl/step.js";
+export {
+  ArrivalQueue,
+  type ArrivedGroup,
+  runStreamMinibatchLoop,
+  type StreamMinibatchConfig,
+  type StreamMinibatchPlan,
+  samplingClientMetrics,
+  streamMinibatchPlan,
+  trainStepStreaming,
+} from "./rl/stream-minibatch.js";
 export {
   finishLoop,
   type LoopSetup,

@@ -5,6 +5,7 @@ import { ConfigurationError } from "../errors.js";
 import type { RLServiceClient } from "./clients.js";
 import type { SamplingClientEvaluator } from "./evaluator.js";
 import type { Decoder } from "./rollout-log.js";
+import { type StreamMinibatchConfig, streamMinibatchPlan } from "./stream-minibatch.js";
 import type { RLLossFn } from "./train-step.js";
 
 /** Reference model for the KL penalty: a base model, optionally with a checkpoint. */
@@ -63,6 +64,8 @@ export interface RLConfig {
   /** Model context length for max_tokens clamping. */
   contextWindow?: number;
   asyncConfig?: AsyncConfig | null;
+  /** Streaming minibatches (on-policy; training starts as soon as a minibatch of groups has arrived). */
+  streamMinibatchConfig?: StreamMinibatchConfig | null;
   maxSteps?: number | null;
   /** 4 */
   numGroupsToLog?: number;
@@ -78,6 +81,7 @@ export type ResolvedRLConfig = Required<
     | "tokenizer"
     | "klReferenceConfig"
     | "asyncConfig"
+    | "streamMinibatchConfig"
     | "maxSteps"
     | "loadCheckpointPath"
     | "lossFnConfig"
@@ -92,6 +96,7 @@ export type ResolvedRLConfig = Required<
     | "tokenizer"
     | "klReferenceConfig"
     | "asyncConfig"
+    | "streamMinibatchConfig"
     | "maxSteps"
     | "loadCheckpointPath"
     | "lossFnConfig"
@@ -139,6 +144,9 @@ export function resolveRLConfig(c: RLConfig): ResolvedRLConfig {
     (!Number.isInteger(r.asyncConfig.maxStepsOffPolicy) || r.asyncConfig.maxStepsOffPolicy < 0)
   )
     throw new ConfigurationError("RLConfig.asyncConfig.maxStepsOffPolicy must be an integer ≥ 0");
+  if (r.asyncConfig && r.streamMinibatchConfig)
+    throw new ConfigurationError("RLConfig: asyncConfig and streamMinibatchConfig cannot be combined");
+  if (r.streamMinibatchConfig) streamMinibatchPlan(r.streamMinibatchConfig, r.numSubsteps);
   return r;
 }
 

@@ -8,6 +8,7 @@ import { createRunTrainingClient, type RLTrainingClient } from "./clients.js";
 import { type ResolvedRLConfig, type RLConfig, resolveRLConfig, strategyOf } from "./config.js";
 import { RLTestSetEvaluator, type SamplingClientEvaluator } from "./evaluator.js";
 import { type DataPostprocess, type Metrics, rolloutBatch, trainOnBatch } from "./step.js";
+import { runStreamMinibatchLoop } from "./stream-minibatch.js";
 
 export interface RLRunResult {
   /** Steps trained in this call (resumed runs count from their start). */
@@ -151,8 +152,13 @@ export async function finishLoop(
   };
 }
 
-/** `train.rl`: RL training, sync by default, async off-policy when `asyncConfig` is set. Resumes from `checkpoints.jsonl`. */
+/**
+ * `train.rl`: RL training, sync by default, async off-policy when `asyncConfig` is set, streaming minibatches
+ * when `streamMinibatchConfig` is set. Resumes from `checkpoints.jsonl`.
+ */
 export async function trainRL(config: RLConfig): Promise<RLRunResult> {
   const s = await setupLoop(config);
-  return s.cfg.asyncConfig ? runAsyncLoop(s, s.cfg.asyncConfig) : runSyncLoop(s);
+  if (s.cfg.asyncConfig) return runAsyncLoop(s, s.cfg.asyncConfig);
+  if (s.cfg.streamMinibatchConfig) return runStreamMinibatchLoop(s, s.cfg.streamMinibatchConfig);
+  return runSyncLoop(s);
 }
