@@ -4,6 +4,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { createEngine } from "../../../packages/tinker-local/src/engine/index.js";
+import { loadAddon } from "../../../packages/tinker-local/src/engine/native.js";
 
 const [dir, json] = process.argv.slice(2) as [string, string];
 const b = JSON.parse(json);
@@ -33,8 +34,11 @@ const step = async () => {
 };
 for (let i = 0; i < b.warmup; i++) await step();
 let t0 = performance.now();
+const c0 = process.cpuUsage();
 for (let i = 0; i < b.steps; i++) await step();
 const trainS = (performance.now() - t0) / 1000 / b.steps;
+const c1 = process.cpuUsage(c0);
+const trainCpuS = (c1.user + c1.system) / 1e6 / b.steps;
 const sw = join(mkdtempSync(join(os.tmpdir(), "crucible-bench-")), "sw");
 await tr.saveSamplerWeights(sw);
 const sampler = await engine.createSampler(dir, sw);
@@ -59,9 +63,11 @@ const n = r.sequences.reduce((a, s) => a + s.tokens.length, 0);
 console.log(
   JSON.stringify({
     train_step_s: trainS,
+    train_cpu_s: trainCpuS,
     train_tokens_per_s: (b.batch * T) / trainS,
     sample_s: sampleS,
     sample_tokens_per_s: n / sampleS,
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    ...(process.env.BENCH_ALLOC_STATS ? { alloc: loadAddon().allocStats() } : {}),
   }),
 );

@@ -58,10 +58,11 @@ def run(d, b):
 
     for _ in range(b["warmup"]):
         train_step()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(b["steps"]):
         train_step()
     train_s = (time.perf_counter() - t0) / b["steps"]
+    train_cpu_s = (time.process_time() - c0) / b["steps"]
 
     def sample():
         with torch.inference_mode():
@@ -92,6 +93,7 @@ def run(d, b):
     sample_s = time.perf_counter() - t0
     print(json.dumps({
         "train_step_s": train_s,
+        "train_cpu_s": train_cpu_s,
         "train_tokens_per_s": B * T / train_s,
         "sample_s": sample_s,
         "sample_tokens_per_s": b["num_samples"] * b["max_tokens"] / sample_s,

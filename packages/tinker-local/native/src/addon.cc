@@ -1,18 +1,62 @@
-// N-API glue: marshals JS values into engine.h types and runs every heavy call on the libuv pool
-// (AsyncWorker), so the JavaScript event loop keeps serving while a step computes.
+// N-API glue: marshals JS values into engine.h types and runs every heavy call off the JavaScript thread, so the
+// event loop keeps serving while a step computes. The calls are handed from the libuv pool to ONE engine thread:
+// libgomp keeps a separate OpenMP team (and per-thread thread-count setting) for every thread that opens a parallel
+// region, and glibc a separate malloc arena per thread, so spreading steps over the four pool threads meant up to
+// four idle-spinning OpenMP teams and four arenas each caching a step's worth of freed buffers.
 #include <napi.h>
 
+#include <condition_variable>
 #include <cstdlib>
+#include <deque>
 #include <functional>
+#include <future>
+#include <mutex>
 #include <string>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
+#include <thread>
 
 #include "engine.h"
 
 namespace {
 using crucible::HostTensor;
+
+// The single thread that runs every heavy engine call, in submission order.
+class EngineThread {
+ public:
+  static EngineThread& get() {
+    static EngineThread* t = new EngineThread;  // leaked on purpose: never joined at exit
+    return *t;
+  }
+  // Runs f on the engine thread; blocks the caller (a libuv pool thread) until it finished; rethrows its exception.
+  void run(const std::function<void()>& f) {
+    std::packaged_task<void()> task(f);
+    auto done = task.get_future();
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      q_.push_back(std::move(task));
+    }
+    cv_.notify_one();
+    done.get();
+  }
+
+ private:
+  EngineThread() {
+    std::thread([this] {
+      for (;;) {
+        std::packaged_task<void()> task;
+        {
+          std::unique_lock<std::mutex> g(mu_);
+          cv_.wait(g, [this] { return !q_.empty(); });
+          task = std::move(q_.front());
+          q_.pop_front();
+        }
+        task();
+      }
+    }).detach();
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::packaged_task<void()>> q_;
+};
 
 class Worker : public Napi::AsyncWorker {
  public:
@@ -24,7 +68,7 @@ class Worker : public Napi::AsyncWorker {
   }
   void Execute() override {
     try {
-      exec_();
+      EngineThread::get().run(exec_);
     } catch (const std::exception& e) {
       SetError(e.what());
     }
@@ -307,18 +351,27 @@ Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), crucible::getNumThreads());
 }
 
+Napi::Value AllocStats(const Napi::CallbackInfo& info) {
+  auto s = crucible::allocStats();
+  auto o = Napi::Object::New(info.Env());
+  auto mb = [&](const char* k, uint64_t b) { o.Set(k, Napi::Number::New(info.Env(), static_cast<double>(b) / (1 << 20))); };
+  mb("liveMB", s.liveBytes);
+  mb("cachedMB", s.cachedBytes);
+  mb("mappedMB", s.mappedBytes);
+  mb("peakLiveMB", s.peakLiveBytes);
+  mb("peakMappedMB", s.peakMappedBytes);
+  o.Set("hits", Napi::Number::New(info.Env(), static_cast<double>(s.hits)));
+  o.Set("misses", Napi::Number::New(info.Env(), static_cast<double>(s.misses)));
+  return o;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-#if defined(__GLIBC__)
-  // CRUCIBLE_ENGINE_MALLOC=mmap returns large buffers to the OS on free: about half the peak RSS, but every step
-  // then pays page faults on fresh buffers (measured ~1.6x slower training steps). Default: glibc as is, which,
-  // like a PyTorch process, keeps freed buffers for reuse.
-  const char* mode = std::getenv("CRUCIBLE_ENGINE_MALLOC");
-  if (mode && std::string(mode) == "mmap") mallopt(M_MMAP_THRESHOLD, 1 << 20);
-#endif
+  crucible::installCachingAllocator();
   Model::Init(env, exports);
   Adapter::Init(env, exports);
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
+  exports.Set("allocStats", Napi::Function::New(env, AllocStats));
   return exports;
 }
 }  // namespace

@@ -100,4 +100,12 @@ class Adapter {
 void setNumThreads(int n);
 int getNumThreads();
 
+// alloc.cc: caching allocator for libtorch's large CPU buffers (see there for why). Bytes are of size classes.
+struct AllocStats {
+  uint64_t liveBytes = 0, cachedBytes = 0, mappedBytes = 0, peakLiveBytes = 0, peakMappedBytes = 0;
+  uint64_t hits = 0, misses = 0;
+};
+void installCachingAllocator();
+AllocStats allocStats();
+
 }  // namespace crucible

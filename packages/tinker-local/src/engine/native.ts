@@ -92,6 +92,16 @@ export interface NativeAddon {
   ) => NativeAdapter;
   setNumThreads(n: number): void;
   getNumThreads(): number;
+  /** Caching allocator counters (native/src/alloc.cc), MiB of size classes. */
+  allocStats(): {
+    liveMB: number;
+    cachedMB: number;
+    mappedMB: number;
+    peakLiveMB: number;
+    peakMappedMB: number;
+    hits: number;
+    misses: number;
+  };
 }
 
 export const INSTALL_HINT =
