@@ -117,10 +117,47 @@ describe("crucible run --dry-run", () => {
     );
   });
 
-  it("says plainly what the RL loop does not support", async () => {
-    const r = await cli(["run", "math_rl", "--dry-run", "stream_minibatch_config.num_minibatches=2"]);
-    expect(r.code).toBe(2);
-    expect(r.err[0]).toMatch(/stream_minibatch_config is not supported/);
+  it("stream_minibatch_config: both fields required, cookbook divisibility rules, one-line errors", async () => {
+    const dry = (...a: string[]) => cli(["run", "math_rl", "--dry-run", "backend=local", ...a]);
+    const ok = await dry(
+      "stream_minibatch_config.groups_per_batch=8",
+      "stream_minibatch_config.num_minibatches=2",
+    );
+    expect(ok.err).toEqual([]);
+    expect(JSON.parse(ok.out).stream_minibatch_config).toEqual({ groups_per_batch: 8, num_minibatches: 2 });
+    const cases: [string[], RegExp][] = [
+      [["stream_minibatch_config.num_minibatches=2"], /stream_minibatch_config.groups_per_batch: required/],
+      [
+        ["stream_minibatch_config.groups_per_batch=4", "stream_minibatch_config.num_minibatches=2"],
+        /stream_minibatch_config.groups_per_batch=4 must equal groups_per_batch=8/,
+      ],
+      [
+        ["stream_minibatch_config.groups_per_batch=8", "stream_minibatch_config.num_minibatches=3"],
+        /num_minibatches=3 must divide groups_per_batch \/ num_substeps = 8/,
+      ],
+      [
+        [
+          "num_substeps=3",
+          "stream_minibatch_config.groups_per_batch=8",
+          "stream_minibatch_config.num_minibatches=1",
+        ],
+        /groups_per_batch=8 must be divisible by num_substeps=3/,
+      ],
+      [
+        [
+          "max_steps_off_policy=1",
+          "stream_minibatch_config.groups_per_batch=8",
+          "stream_minibatch_config.num_minibatches=2",
+        ],
+        /cannot be combined/,
+      ],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = await dry(...args);
+      expect(r.code).toBe(2);
+      expect(r.err).toHaveLength(1);
+      expect(r.err[0]).toMatch(pattern);
+    }
     expect((await cli(["run", "math_rl", "--dry-run", "env=gsm8k", "data_dir=/nope"])).err[0]).toMatch(
       /data_dir=\/nope: directory not found/,
     );

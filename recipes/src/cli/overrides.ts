@@ -123,5 +123,9 @@ export function validateConfig<S extends z.ZodType>(schema: S, input: unknown): 
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const path = issue.path.map(String).join(".");
+  // A required nested key left out (e.g. only one field of stream_minibatch_config given).
+  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined") && path) {
+    throw new ConfigError(`${path}: required (set ${path}=...)`, path);
+  }
   throw new ConfigError(`${path ? `${path}: ` : ""}${issue.message}`, path || undefined);
 }

@@ -52,15 +52,17 @@ export const mathRlSchema = z
       .describe("Async mode: max staleness of a rollout in steps"),
     stream_minibatch_config: z
       .object({
-        groups_per_batch: posInt()
-          .nullable()
-          .default(null)
-          .describe("Groups per batch (None = the recipe's groups_per_batch)"),
-        num_minibatches: posInt().describe("Minibatches (forward_backward calls) per optimizer step"),
+        groups_per_batch: posInt().describe(
+          "Groups per batch across all substeps and minibatches (must equal groups_per_batch)",
+        ),
+        num_minibatches: posInt().describe("Minibatches (forward_backward calls) per optimizer substep"),
       })
+      .strict()
       .nullable()
       .default(null)
-      .describe("Streaming minibatch training"),
+      .describe(
+        "Streaming minibatches: train on each minibatch as soon as its groups are sampled (on-policy; None = off)",
+      ),
     loss_fn: RlLossFn.default("importance_sampling").describe("Policy-gradient loss"),
     loss_fn_config: z
       .record(z.string(), z.number())
@@ -80,6 +82,42 @@ export const mathRlSchema = z
   })
   .strict();
 export type MathRlConfig = z.output<typeof mathRlSchema>;
+
+/**
+ * The cookbook builds `StreamMinibatchConfig(groups_per_batch=<top-level groups_per_batch>, num_minibatches)`; a
+ * different nested value would be silently ignored there, so it is an error here. The loop's divisibility rules
+ * (`groups_per_batch % num_substeps`, `(groups_per_batch / num_substeps) % num_minibatches`) are checked before
+ * anything is written.
+ */
+function checkStreamMinibatch(cfg: MathRlConfig, groupsPerBatch: number): void {
+  const s = cfg.stream_minibatch_config;
+  if (!s) return;
+  if (cfg.max_steps_off_policy !== null) {
+    throw new ConfigError(
+      "stream_minibatch_config and max_steps_off_policy cannot be combined (streaming is on-policy; pick one)",
+      "stream_minibatch_config",
+    );
+  }
+  if (s.groups_per_batch !== groupsPerBatch) {
+    throw new ConfigError(
+      `stream_minibatch_config.groups_per_batch=${s.groups_per_batch} must equal groups_per_batch=${groupsPerBatch} (the dataset's batch size)`,
+      "stream_minibatch_config.groups_per_batch",
+    );
+  }
+  if (groupsPerBatch % cfg.num_substeps !== 0) {
+    throw new ConfigError(
+      `stream_minibatch_config.groups_per_batch=${groupsPerBatch} must be divisible by num_substeps=${cfg.num_substeps}`,
+      "stream_minibatch_config.groups_per_batch",
+    );
+  }
+  const perSubstep = groupsPerBatch / cfg.num_substeps;
+  if (perSubstep % s.num_minibatches !== 0) {
+    throw new ConfigError(
+      `stream_minibatch_config.num_minibatches=${s.num_minibatches} must divide groups_per_batch / num_substeps = ${perSubstep}`,
+      "stream_minibatch_config.num_minibatches",
+    );
+  }
+}
 
 export const mathRl = defineRecipe({
   name: "math_rl",
@@ -106,14 +144,9 @@ export const mathRl = defineRecipe({
         "env",
       );
     }
-    if (cfg.stream_minibatch_config) {
-      throw new ConfigError(
-        "stream_minibatch_config is not supported by @crucible/train's RL loop yet; use the default sync mode or max_steps_off_policy",
-        "stream_minibatch_config",
-      );
-    }
     const data_dir = await resolveMathData(cfg.env, cfg.data_dir, backend);
     const groups_per_batch = cfg.groups_per_batch ?? (backend === "local" ? 8 : 100);
+    checkStreamMinibatch(cfg, groups_per_batch);
     const log_path =
       cfg.log_path ??
       `/tmp/tinker-examples/math_rl/${cfg.env}-${modelSlug(model_name)}-${cfg.lora_rank}rank-${pyFloatStr(cfg.learning_rate)}lr-${cfg.group_size}group-${groups_per_batch}batch-${cfg.loss_fn}-seed${cfg.seed}-${runDate()}`;
@@ -123,7 +156,6 @@ export const mathRl = defineRecipe({
       model_name,
       renderer_name,
       groups_per_batch,
-      stream_minibatch_config: null,
       data_dir,
       log_path,
     };

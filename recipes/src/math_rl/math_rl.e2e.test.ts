@@ -1,4 +1,5 @@
 // math_rl end to end on the embedded backend (arithmetic env), then resumed to a later step.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { crucible, e2eDir, listFiles, metricNames, readJsonl } from "../testing/e2e.js";
@@ -65,5 +66,46 @@ describe("math_rl e2e (local backend, tiny model)", () => {
     );
     expect(files.some((f) => /^benchmarks\/.*\/arithmetic\/result.json$/.test(f))).toBe(true);
     expect(readJsonl(join(log, "checkpoints.jsonl")).at(-1)!["batch"]).toBe(3);
+  });
+
+  it("stream_minibatch_config: 2 streaming steps log the sampling-client metrics", {
+    timeout: 300_000,
+  }, async () => {
+    const log = join(e2eDir("math_rl_stream"), "run");
+    const r = await crucible([
+      "run",
+      "math_rl",
+      "backend=local",
+      `log_path=${log}`,
+      "groups_per_batch=2",
+      "group_size=2",
+      "max_tokens=3",
+      "save_every=0",
+      "eval_every=0",
+      "max_steps=2",
+      "stream_minibatch_config.groups_per_batch=2",
+      "stream_minibatch_config.num_minibatches=2",
+      "--if-exists=delete",
+    ]);
+    expect(r.err).toEqual([]);
+    const rows = readJsonl(join(log, "metrics.jsonl"));
+    expect(rows.map((m) => m["step"])).toEqual([0, 1]);
+    // every group of step i was sampled with step i's sampler
+    expect(rows.map((m) => [m["sampling_client/step_min"], m["sampling_client/step_max"]])).toEqual([
+      [0, 0],
+      [1, 1],
+    ]);
+    for (const k of [
+      "env/all/reward/total",
+      "env/all/correct",
+      "optim/kl_sample_train_v1",
+      "time/sampling_time_mean",
+    ])
+      expect(metricNames(rows), k).toContain(k);
+    expect(JSON.parse(readFileSync(join(log, "config.json"), "utf8")).streamMinibatchConfig).toEqual({
+      groupsPerBatch: 2,
+      numMinibatches: 2,
+    });
+    expect(readJsonl(join(log, "checkpoints.jsonl")).map((c) => c["name"])).toEqual(["final"]);
   });
 });

@@ -1,4 +1,5 @@
-// math_rl launcher: the env's dataset builder + @crucible/train's RL loop (sync, or async off-policy).
+// math_rl launcher: the env's dataset builder + @crucible/train's RL loop (sync, async off-policy or streaming
+// minibatches).
 import type { RLDatasetBuilder } from "@crucible/env";
 import type { Renderer } from "@crucible/renderers";
 import { openBackend } from "../common/backend.js";
@@ -87,6 +88,12 @@ export async function runMathRl(
       computePostKl: c.compute_post_kl,
       asyncConfig: c.max_steps_off_policy
         ? { maxStepsOffPolicy: c.max_steps_off_policy, groupsPerBatch: c.groups_per_batch! }
+        : null,
+      streamMinibatchConfig: c.stream_minibatch_config
+        ? {
+            groupsPerBatch: c.groups_per_batch!,
+            numMinibatches: c.stream_minibatch_config.num_minibatches,
+          }
         : null,
       maxSteps: c.max_steps,
     });
