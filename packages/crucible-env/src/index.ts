@@ -26,6 +26,7 @@ export * from "./metrics.js";
 // --- built-in envs and their datasets
 export * from "./envs/arithmetic.js";
 export * from "./envs/math.js";
+export * from "./envs/polaris-deepmath.js";
 export * from "./envs/prompt-only.js";
 
 // --- dataset rows from local files or the Hugging Face cache
