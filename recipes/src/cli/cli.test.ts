@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RECIPES } from "../registry.js";
 import { type CliIO, runCli } from "./app.js";
 import { allKeys } from "./schema.js";
@@ -22,12 +22,21 @@ async function cli(argv: string[], logDir?: CliIO["logDir"]) {
 const tmp = () => mkdtempSync(join(tmpdir(), "crucible-cli-"));
 
 describe("crucible run: bad configs", () => {
-  const cases: [string, string[], RegExp][] = [
+  const common: [string, string[], RegExp][] = [
     [
       "unknown key",
       ["lerning_rate=1e-4"],
       /unknown key 'lerning_rate' \(did you mean 'learning_rate'\?\); valid keys: .*learning_rate/,
     ],
+    ["unknown model", ["model_name=acme/unknown-7B"], /model_name=acme\/unknown-7B: unknown model/],
+    [
+      "unknown renderer",
+      ["renderer_name=qwen4"],
+      /renderer_name=qwen4: unknown renderer \(did you mean 'qwen3'\?\)/,
+    ],
+    ["not key=value", ["learning_rate"], /expected key=value/],
+  ];
+  const sl: [string, string[], RegExp][] = [
     ["wrong type", ["batch_size=eight"], /batch_size=eight: expected int/],
     ["non-integer int", ["lora_rank=3.5"], /lora_rank=3.5: expected int/],
     ["out of range", ["batch_size=0"], /batch_size: .*>0|batch_size: .*greater than 0/i],
@@ -41,18 +50,53 @@ describe("crucible run: bad configs", () => {
       ["dataset=/no/such/file.jsonl"],
       /dataset=\/no\/such\/file.jsonl: file not found/,
     ],
-    ["unknown model", ["model_name=acme/unknown-7B"], /model_name=acme\/unknown-7B: unknown model/],
-    [
-      "unknown renderer",
-      ["renderer_name=qwen4"],
-      /renderer_name=qwen4: unknown renderer \(did you mean 'qwen3'\?\)/,
-    ],
-    ["not key=value", ["learning_rate"], /expected key=value/],
   ];
-  for (const recipe of ["sl_basic", "chat_sl"]) {
+  const specific: Record<string, [string, string[], RegExp][]> = {
+    sl_basic: sl,
+    chat_sl: sl,
+    dpo: [
+      ["wrong type", ["dpo_beta=high"], /dpo_beta=high: expected float/],
+      [
+        "missing dataset file",
+        ["dataset=/no/such/file.jsonl"],
+        /dataset=\/no\/such\/file.jsonl: file not found/,
+      ],
+    ],
+    math_rl: [
+      ["wrong type", ["group_size=four"], /group_size=four: expected int/],
+      [
+        "missing data dir",
+        ["env=gsm8k", "data_dir=/no/such/dir"],
+        /data_dir=\/no\/such\/dir: directory not found/,
+      ],
+      [
+        "dataset not in the HF cache",
+        ["env=deepmath"],
+        /env=deepmath: dataset zwhe99\/DeepMath-103K not found locally \(looked in .*datasets--zwhe99--DeepMath-103K\/snapshots\); pass data_dir=/,
+      ],
+    ],
+    distillation: [
+      ["wrong type", ["kl_penalty_coef=big"], /kl_penalty_coef=big: expected float/],
+      [
+        "missing dataset file",
+        ["dataset=/no/such/file.jsonl"],
+        /dataset=\/no\/such\/file.jsonl: file not found/,
+      ],
+    ],
+  };
+  const savedHub = process.env["HF_HUB_CACHE"];
+  beforeAll(() => {
+    process.env["HF_HUB_CACHE"] = tmp(); // an empty hub cache: no dataset is present locally
+  });
+  afterAll(() => {
+    if (savedHub === undefined) delete process.env["HF_HUB_CACHE"];
+    else process.env["HF_HUB_CACHE"] = savedHub;
+  });
+  for (const recipe of ["sl_basic", "chat_sl", "dpo", "math_rl", "distillation"]) {
+    const cases = [...common, ...(specific[recipe] ?? [])];
     it.each(cases)(`${recipe}: %s → one line, exit 2, nothing written`, async (_name, args, pattern) => {
       const dir = join(tmp(), "run");
-      const r = await cli(["run", recipe, `log_path=${dir}`, "--if-exists=raise", ...args]);
+      const r = await cli(["run", recipe, "backend=local", `log_path=${dir}`, "--if-exists=raise", ...args]);
       expect(r.code).toBe(2);
       expect(r.err).toHaveLength(1);
       expect(r.err[0]).toMatch(/^crucible: error: /);

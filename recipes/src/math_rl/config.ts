@@ -22,7 +22,7 @@ export const mathRlSchema = z
       .nullable()
       .default(null)
       .describe(
-        "Local directory with the dataset files for env=gsm8k|math (no hub access on the local backend)",
+        "Directory with train*.jsonl|parquet (and test* for gsm8k/math) for env=gsm8k|math|polaris|deepmath; None = the HF cache",
       ),
     seed: z.number().int().nonnegative().default(0).describe("Data shuffling seed"),
     group_size: posInt().default(4).describe("Samples per problem (advantages are centred within a group)"),
@@ -121,11 +121,11 @@ function checkStreamMinibatch(cfg: MathRlConfig, groupsPerBatch: number): void {
 
 export const mathRl = defineRecipe({
   name: "math_rl",
-  summary: "RL with verifiable rewards on arithmetic, GSM8K or MATH (importance-sampling policy gradient)",
+  summary: "RL with verifiable rewards on arithmetic, GSM8K, MATH, Polaris or DeepMath (policy gradient)",
   description:
     "On-policy RL: sample group_size answers per problem, reward = correct + format_coef*(format-1), advantages " +
-    "centred per group, importance_sampling (or ppo/cispo/dro) loss. env=arithmetic needs no data; gsm8k and math " +
-    "read local files from data_dir. Mirrors the cookbook's math_rl CLIConfig.",
+    "centred per group, importance_sampling (or ppo/cispo/dro) loss. env=arithmetic needs no data; gsm8k, math, " +
+    "polaris and deepmath read local files from data_dir or the HF cache. Mirrors the cookbook's math_rl CLIConfig.",
   schema: mathRlSchema,
   async resolve(cfg) {
     const backend = resolveBackend(cfg.backend);
@@ -136,12 +136,6 @@ export const mathRl = defineRecipe({
       throw new ConfigError(
         "kl_penalty_coef > 0 needs a KL reference model, which math_rl does not configure (as in the cookbook)",
         "kl_penalty_coef",
-      );
-    }
-    if (cfg.env === "polaris" || cfg.env === "deepmath") {
-      throw new ConfigError(
-        `env=${cfg.env} has no loader in @crucible/env yet; use arithmetic, gsm8k or math`,
-        "env",
       );
     }
     const data_dir = await resolveMathData(cfg.env, cfg.data_dir, backend);

@@ -1,5 +1,6 @@
-// Where math_rl's problems come from: arithmetic is generated; gsm8k/math read local files (a data_dir
-// with train*/test* .jsonl|.parquet files) or the Hugging Face cache. Checked before the run starts.
+// Where math_rl's problems come from: arithmetic is generated; gsm8k/math/polaris/deepmath read local files (a
+// data_dir with train*/test* .jsonl|.parquet files) or the Hugging Face cache — never the network (datasets are
+// loaded client-side on every backend). Checked before the run starts, so missing data is a config error.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { MathSources, RowSource } from "@crucible/env";
@@ -40,19 +41,25 @@ export async function resolveMathData(
     }
     return dataDir;
   }
-  const { findHfCachedFiles, HF_SOURCES } = await import("@crucible/env");
-  const query =
-    env === "gsm8k"
-      ? { repoId: HF_SOURCES.gsm8k.train.hf, config: "main", split: "train" }
-      : env === "math"
-        ? { repoId: "EleutherAI/hendrycks_math", config: "algebra", split: "train" }
-        : null;
-  if (query === null) return null; // polaris/deepmath: remote backend only, read by the service side's hub access
+  const env_ = await import("@crucible/env");
+  if (env === "polaris" || env === "deepmath") {
+    try {
+      env_.hfTrainSource(env === "polaris" ? env_.POLARIS : env_.DEEPMATH);
+    } catch (e) {
+      if (e instanceof env_.MissingDatasetError)
+        throw new ConfigError(`env=${env}: ${e.message}`, "data_dir");
+      throw e;
+    }
+    return null;
+  }
+  const repoId = env === "gsm8k" ? env_.HF_SOURCES.gsm8k.train.hf : "EleutherAI/hendrycks_math";
+  const query = { repoId, config: env === "gsm8k" ? "main" : "algebra", split: "train" };
   try {
-    findHfCachedFiles(query);
+    env_.findHfCachedFiles(query);
   } catch {
     throw new ConfigError(
-      `env=${env}: no local data; pass data_dir=<dir with train*.jsonl and test*.jsonl> (the Hugging Face hub is not reachable here)`,
+      `env=${env}: dataset ${repoId} not found locally (looked in ${env_.hfHubCacheDir()}/datasets--${repoId.replace("/", "--")}); ` +
+        "pass data_dir=<dir with train*.jsonl and test*.jsonl> or download it into the HF cache where the hub is reachable",
       "data_dir",
     );
   }

@@ -1,6 +1,7 @@
 // math_rl end to end on the embedded backend (arithmetic env), then resumed to a later step.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { shuffleRows } from "@crucible/env";
 import { describe, expect, it } from "vitest";
 import { crucible, e2eDir, listFiles, metricNames, readJsonl } from "../testing/e2e.js";
 
@@ -42,7 +43,12 @@ describe("math_rl e2e (local backend, tiny model)", () => {
     ]) {
       expect(names, k).toContain(k);
     }
-    expect(rows[0]!["env/all/total_episodes"]).toBe(4);
+    // cookbook order: the whole split shuffled with seed 0, then the batch's rows without a question skipped
+    const fixture = readJsonl(
+      join(resolve(__dirname, "../../test/fixtures/deepmath"), "train-00000-of-00001.jsonl"),
+    );
+    const batch0 = shuffleRows(fixture, 0).slice(0, 2);
+    expect(rows[0]!["env/all/total_episodes"]).toBe(2 * batch0.filter((x) => x["question"]).length);
     // RL writes checkpoint i+1 after update i (save_every=1), then "final".
     expect(readJsonl(join(log, "checkpoints.jsonl")).map((c) => c["name"])).toEqual([
       "000001",
@@ -107,5 +113,36 @@ describe("math_rl e2e (local backend, tiny model)", () => {
       numMinibatches: 2,
     });
     expect(readJsonl(join(log, "checkpoints.jsonl")).map((c) => c["name"])).toEqual(["final"]);
+  });
+
+  it("env=deepmath from a local data_dir: one step on the fixture's problems", {
+    timeout: 300_000,
+  }, async () => {
+    const log = join(e2eDir("math_rl_deepmath"), "run");
+    const r = await crucible([
+      "run",
+      "math_rl",
+      "backend=local",
+      "env=deepmath",
+      `data_dir=${resolve(__dirname, "../../test/fixtures/deepmath")}`,
+      `log_path=${log}`,
+      "groups_per_batch=2",
+      "group_size=2",
+      "max_tokens=4",
+      "save_every=0",
+      "max_steps=1",
+      "--if-exists=delete",
+    ]);
+    expect(r.err).toEqual([]);
+    const rows = readJsonl(join(log, "metrics.jsonl"));
+    expect(rows.map((m) => m["step"])).toEqual([0]);
+    // cookbook order: the whole split shuffled with seed 0, then the batch's rows without a question skipped
+    const fixture = readJsonl(
+      join(resolve(__dirname, "../../test/fixtures/deepmath"), "train-00000-of-00001.jsonl"),
+    );
+    const batch0 = shuffleRows(fixture, 0).slice(0, 2);
+    expect(rows[0]!["env/all/total_episodes"]).toBe(2 * batch0.filter((x) => x["question"]).length);
+    const summaries = readJsonl(join(log, "iteration_000000", "train_rollout_summaries.jsonl"));
+    expect(summaries.every((s) => JSON.stringify(s["tags"]) === '["deepmath"]')).toBe(true);
   });
 });

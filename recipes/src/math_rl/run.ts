@@ -24,6 +24,12 @@ export async function mathRlDatasetBuilder(c: MathRlConfig, renderer: Renderer):
   }
   const { gradeAnswer } = await import("@crucible/grading");
   const opts = { renderer, grader: gradeAnswer, batchSize: gpb, groupSize: c.group_size, seed: c.seed };
+  if (c.env === "polaris" || c.env === "deepmath") {
+    const spec = c.env === "polaris" ? env.POLARIS : env.DEEPMATH;
+    const src = c.data_dir ? sourcesFromDir(c.data_dir).train : env.hfTrainSource(spec);
+    const build = c.env === "polaris" ? env.polarisDatasetBuilder : env.deepmathDatasetBuilder;
+    return build(src, opts);
+  }
   if (c.env === "gsm8k") {
     return env.gsm8kDatasetBuilder(c.data_dir ? sourcesFromDir(c.data_dir) : env.HF_SOURCES.gsm8k, opts);
   }
