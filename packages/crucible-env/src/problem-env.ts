@@ -38,7 +38,8 @@ export abstract class ProblemEnv implements Env {
   }
 
   abstract getQuestion(): string;
-  abstract checkAnswer(text: string): boolean;
+  /** May be async (graders with a time limit run in a worker). */
+  abstract checkAnswer(text: string): boolean | Promise<boolean>;
   abstract checkFormat(text: string): boolean;
   abstract getReferenceAnswer(): string;
 
@@ -61,7 +62,7 @@ export abstract class ProblemEnv implements Env {
       ? termination === "stop_sequence"
       : termination !== "malformed";
     const format = wellFormed && this.checkFormat(text) ? 1 : 0;
-    const correct = this.checkAnswer(text) ? 1 : 0;
+    const correct = (await this.checkAnswer(text)) ? 1 : 0;
     const reward = problemReward(this.formatCoef, format, correct);
     this.lastResponse = { message, format, correct, reward };
     return {

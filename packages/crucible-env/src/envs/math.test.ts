@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
+import { closeGradingWorker } from "@crucible/grading";
 import { getRenderer, getTokenizerSync } from "@crucible/renderers";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { findHfCachedFiles, loadRows } from "../data/rows.js";
 import { permutation } from "../random/index.js";
 import { gsm8kDatasetBuilder, MathEnv, mathDatasetBuilder, shuffleRows } from "./math.js";
@@ -114,7 +115,31 @@ describe("PromptOnlyDataset", () => {
   });
 });
 
-describe("MathEnv default grader (@crucible/grading gradeAnswer)", () => {
+describe("MathEnv default grader (@crucible/grading safeGrade)", () => {
+  afterAll(() => closeGradingWorker());
+  it("a pathological answer hits the time limit and grades wrong instead of hanging", {
+    timeout: 120_000,
+  }, async () => {
+    const env = (ms: number) => new MathEnv("q", "1", renderer, { convoPrefix: null, gradeTimeoutMs: ms });
+    // Warm the grading worker (mathjs load) so the short limit below is charged to grading only.
+    expect(await env(60_000).checkAnswer("\\boxed{1}")).toBe(true);
+    // 2 MB of `\!` that the normaliser strips: the right answer, but far more than 20 ms of work.
+    const slow = `\\boxed{1${"\\!".repeat(1_000_000)}}`;
+    const t0 = performance.now();
+    expect(await env(20).checkAnswer(slow)).toBe(false);
+    expect(performance.now() - t0).toBeLessThan(30_000); // not a hang (includes moving 2 MB to the worker)
+    // Control: with time to finish the same text grades correct, so the false above came from the limit.
+    expect(await env(60_000).checkAnswer(slow)).toBe(true);
+    // A throwing custom grader grades wrong.
+    const bad = new MathEnv("q", "1", renderer, {
+      convoPrefix: null,
+      grader: () => {
+        throw new Error("boom");
+      },
+    });
+    expect(await bad.checkAnswer("\\boxed{1}")).toBe(false);
+  });
+
   it("grades equivalent answers as correct", async () => {
     const env = new MathEnv("What is 1/2?", "0.5", renderer, { convoPrefix: null });
     expect((await env.step(stop(" \\boxed{\\frac{1}{2}}"))).metrics).toEqual({ format: 1, correct: 1 });

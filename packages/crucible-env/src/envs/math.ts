@@ -1,4 +1,4 @@
-import { extractGsm8kFinalAnswer, gradeAnswer, tryExtractBoxed } from "@crucible/grading";
+import { extractGsm8kFinalAnswer, safeGrade, tryExtractBoxed } from "@crucible/grading";
 import { loadRows, type Row, type RowSource } from "../data/rows.js";
 import { ProblemEnv, ProblemGroupBuilder } from "../problem-env.js";
 import { permutation } from "../random/index.js";
@@ -6,7 +6,7 @@ import type { EnvMessage, EnvRenderer } from "../renderer.js";
 import type { EnvGroupBuilder, RLDataset, RLDatasetBuilder } from "../types.js";
 
 /** Decides whether `given` (the boxed answer) matches `truth`. */
-export type AnswerGrader = (given: string, truth: string) => boolean;
+export type AnswerGrader = (given: string, truth: string) => boolean | Promise<boolean>;
 
 export const MATH_QUESTION_SUFFIX = " Write your answer in \\boxed{} format.";
 
@@ -22,18 +22,23 @@ export function standardFewshotPrefix(): EnvMessage[] {
   ];
 }
 
-/** Runs a grader, treating exceptions as wrong (the cookbook's `safe_grade`, minus the thread timeout). */
-export function gradeSafely(grader: AnswerGrader, given: string, truth: string): boolean {
+/** Runs a custom grader, treating exceptions (thrown or rejected) as wrong. No time limit: see `MathEnv`. */
+export async function gradeSafely(grader: AnswerGrader, given: string, truth: string): Promise<boolean> {
   try {
-    return grader(given, truth);
+    return await grader(given, truth);
   } catch {
     return false;
   }
 }
 
 export interface MathEnvOptions {
-  /** Default: `@crucible/grading`'s `gradeAnswer` (the cookbook's "sympy" grader). */
+  /**
+   * Custom grader, run as is (exceptions = wrong). Default: `@crucible/grading`'s `safeGrade` — `gradeAnswer`
+   * (the cookbook's "sympy" grader) in a worker thread with a hard time limit, as the cookbook's `safe_grade`.
+   */
   grader?: AnswerGrader;
+  /** Time limit of the default grader in ms; an overrun grades as wrong (1000, the cookbook's timeout=1.0). */
+  gradeTimeoutMs?: number;
   convoPrefix?: EnvMessage[] | null;
   formatCoef?: number;
   requireStopSequenceForFormat?: boolean;
@@ -41,7 +46,8 @@ export interface MathEnvOptions {
 
 /** MATH-style problem: question + "\boxed{}" instruction; format = a box exists; correct = graded box content. */
 export class MathEnv extends ProblemEnv {
-  readonly grader: AnswerGrader;
+  readonly grader: AnswerGrader | undefined;
+  readonly gradeTimeoutMs: number;
   constructor(
     readonly problem: string,
     readonly answer: string,
@@ -49,7 +55,8 @@ export class MathEnv extends ProblemEnv {
     opts: MathEnvOptions,
   ) {
     super(renderer, opts);
-    this.grader = opts.grader ?? ((given, truth) => gradeAnswer(given, truth));
+    this.grader = opts.grader;
+    this.gradeTimeoutMs = opts.gradeTimeoutMs ?? 1000;
   }
   getQuestion(): string {
     return this.problem + MATH_QUESTION_SUFFIX;
@@ -57,9 +64,11 @@ export class MathEnv extends ProblemEnv {
   checkFormat(text: string): boolean {
     return safeBoxed(text) !== undefined;
   }
-  checkAnswer(text: string): boolean {
+  async checkAnswer(text: string): Promise<boolean> {
     const given = safeBoxed(text);
-    return given !== undefined && gradeSafely(this.grader, given, this.answer);
+    if (given === undefined) return false;
+    if (this.grader) return gradeSafely(this.grader, given, this.answer);
+    return safeGrade(given, this.answer, { timeoutMs: this.gradeTimeoutMs });
   }
   getReferenceAnswer(): string {
     return this.answer;
@@ -127,6 +136,8 @@ export function gsm8kRowToProblem(row: Row): Problem | null {
 export interface MathDatasetOptions {
   renderer: EnvRenderer;
   grader?: AnswerGrader;
+  /** Time limit of the default grader (ms, 1000). */
+  gradeTimeoutMs?: number;
   batchSize: number;
   groupSize: number;
   /** Shuffle seed of the train split (default 0). */
@@ -167,7 +178,8 @@ function buildProblemDatasets(
     const prefix = opts.convoPrefix === undefined ? standardFewshotPrefix() : opts.convoPrefix;
     const makeEnv = (p: Problem) =>
       new MathEnv(p.problem, p.answer, opts.renderer, {
-        grader: opts.grader,
+        ...(opts.grader ? { grader: opts.grader } : {}),
+        ...(opts.gradeTimeoutMs !== undefined ? { gradeTimeoutMs: opts.gradeTimeoutMs } : {}),
         convoPrefix: prefix,
         formatCoef: opts.formatCoef ?? 0.1,
       });
