@@ -11,6 +11,7 @@ import { runCli } from "./app.js";
 import { commands } from "./commands.js";
 
 const GSM8K = resolve(__dirname, "../../test/fixtures/gsm8k-mini.jsonl");
+const MATH500 = resolve(__dirname, "../../../packages/crucible-eval/test/fixtures/math500-mini.jsonl");
 
 async function cli(argv: string[]) {
   const out: string[] = [];
@@ -65,6 +66,25 @@ describe("crucible eval on the local backend", () => {
 
     // Different settings are a different run.
     expect((await cli([...args, "max_tokens=5"])).out[0]).toMatch(/\(6 newly evaluated\)/);
+  });
+
+  it("math500 from a local file: result.json with a per-subject breakdown", async () => {
+    const out = join(dir, "math500");
+    const r = await cli([
+      "eval",
+      "math500",
+      "backend=local",
+      "max_tokens=4",
+      `math500_file=${MATH500}`,
+      `out_dir=${out}`,
+    ]);
+    expect(r.err).toEqual([]);
+    expect(r.out[0]).toMatch(
+      /^math500: accuracy \d\.\d{4} format \d\.\d{4} over 5 problems \(5 newly evaluated\)/,
+    );
+    const result = JSON.parse(readFileSync(join(out, "math500", "result.json"), "utf8"));
+    expect(Object.keys(result.breakdown)).toEqual(["subject", "level"]);
+    expect(readTrajectories(out, "math500").map((t) => t.problem_id)).toContain("test/algebra/9002.json");
   });
 
   it("missing benchmark data is a one-line config error", async () => {

@@ -1,5 +1,6 @@
 // Benchmarks over the env protocol: problem sets, the resumable runner and the inline evaluator.
 export { BenchmarkEvaluator, type BenchmarkEvaluatorOptions } from "./evaluator.js";
+export { loadMath500, MATH500_SOURCE, math500RowToProblem } from "./math500.js";
 export {
   type ArithmeticHeldOutOptions,
   arithmeticHeldOutProblems,
@@ -16,6 +17,7 @@ export {
   type BenchmarkResult,
   type BenchmarkRunConfig,
   type BenchmarkRunOptions,
+  type BreakdownEntry,
   benchmarkHash,
   readTrajectories,
   runBenchmark,

@@ -8,7 +8,6 @@ import {
   gsm8kRowToProblem,
   loadRows,
   MathEnv,
-  mathRowToProblem,
   type Problem,
   type ProblemEnv,
   permutation,
@@ -16,12 +15,15 @@ import {
   type RowSource,
   standardFewshotPrefix,
 } from "@crucible/env";
+import { loadMath500, MATH500_SOURCE } from "./math500.js";
 
 export interface BenchmarkProblem {
   /** Stable id within the benchmark (used to resume). */
   id: string;
   question: string;
   reference: string;
+  /** Attributes to break accuracy down by (e.g. MATH-500 `subject`, `level`). */
+  meta?: Record<string, string>;
   makeEnv(renderer: EnvRenderer): ProblemEnv;
 }
 
@@ -136,7 +138,10 @@ export interface LoadBenchmarkOptions {
   seed?: number;
 }
 
-/** Loads a benchmark's problems; gsm8k/math500 need local data (a file or the HF cache). */
+/**
+ * Loads a benchmark's problems; gsm8k/math500 need local data (a `.jsonl`/`.parquet` file or the HF cache, never
+ * the network). MATH-500 problems are keyed by `unique_id` and carry `subject`/`level`.
+ */
 export async function loadBenchmark(
   name: BenchmarkName,
   opts: LoadBenchmarkOptions = {},
@@ -145,15 +150,23 @@ export async function loadBenchmark(
   const grader = opts.grader;
   if (!grader)
     throw new BenchmarkDataError(`${name}: needs an answer grader (e.g. gradeAnswer from @crucible/grading)`);
-  const src: RowSource =
-    name === "gsm8k"
-      ? opts.dataFile
-        ? { files: [opts.dataFile] }
-        : { hf: "openai/gsm8k", config: "main", split: "test" }
-      : opts.dataFile
-        ? { files: [opts.dataFile] }
-        : { hf: "HuggingFaceH4/MATH-500", split: "test" };
-  const problems = await loadProblems(src, name === "gsm8k" ? gsm8kRowToProblem : mathRowToProblem, name);
+  if (name === "math500") {
+    let problems: BenchmarkProblem[];
+    try {
+      problems = await loadMath500(
+        opts.dataFile ? { files: [opts.dataFile] } : MATH500_SOURCE,
+        grader,
+        standardFewshotPrefix(),
+      );
+    } catch (e) {
+      throw new BenchmarkDataError(`math500: no local data: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return opts.limit !== undefined ? problems.slice(0, opts.limit) : problems;
+  }
+  const src: RowSource = opts.dataFile
+    ? { files: [opts.dataFile] }
+    : { hf: "openai/gsm8k", config: "main", split: "test" };
+  const problems = await loadProblems(src, gsm8kRowToProblem, name);
   const kept = opts.limit !== undefined ? problems.slice(0, opts.limit) : problems;
   return mathProblemsFrom(kept, grader, standardFewshotPrefix());
 }

@@ -52,7 +52,15 @@ export interface TrajectoryRecord {
   problem_id: string;
   question: string;
   reference: string;
+  /** The problem's attributes (MATH-500: subject, level), when it has any. */
+  meta?: Record<string, string>;
   samples: SampleRecord[];
+}
+
+/** Accuracy over the problems sharing one attribute value (e.g. subject "Algebra"). */
+export interface BreakdownEntry {
+  num_problems: number;
+  accuracy: number;
 }
 
 export interface BenchmarkResult {
@@ -69,6 +77,8 @@ export interface BenchmarkResult {
   temperature: number;
   /** Problems answered by this invocation (the rest came from an earlier, interrupted run). */
   newly_evaluated: number;
+  /** Per attribute (e.g. `subject`, `level`), accuracy per value; only when the problems carry attributes. */
+  breakdown?: Record<string, Record<string, BreakdownEntry>>;
 }
 
 /** Hash of everything that determines the outcome; a change in any of them starts a fresh run. */
@@ -155,12 +165,15 @@ export async function runBenchmark(o: BenchmarkRunOptions): Promise<BenchmarkRes
       problem_id: p.id,
       question: p.question,
       reference: p.reference,
+      ...(p.meta && Object.keys(p.meta).length ? { meta: p.meta } : {}),
       samples,
     };
     appendFileSync(trajFile, `${JSON.stringify(rec)}\n`);
     done.set(p.id, rec);
   });
-  const all = o.problems.map((p) => done.get(p.id)!).flatMap((r) => r.samples);
+  const records = o.problems.map((p) => done.get(p.id)!);
+  const all = records.flatMap((r) => r.samples);
+  const breakdown = breakdownOf(o.problems, records);
   const result: BenchmarkResult = {
     benchmark: o.name,
     run_hash: hash,
@@ -174,9 +187,36 @@ export async function runBenchmark(o: BenchmarkRunOptions): Promise<BenchmarkRes
     max_tokens: o.maxTokens,
     temperature: o.temperature ?? 0,
     newly_evaluated: todo.length,
+    ...(breakdown ? { breakdown } : {}),
   };
   writeFileAtomic(resultFile, `${JSON.stringify(result, null, 2)}\n`);
   return result;
+}
+
+/** Mean correctness grouped by every attribute the problems carry; undefined when none carry any. */
+function breakdownOf(
+  problems: readonly BenchmarkProblem[],
+  records: readonly TrajectoryRecord[],
+): BenchmarkResult["breakdown"] {
+  const acc: Record<string, Record<string, { n: number; correct: number[] }>> = {};
+  problems.forEach((p, i) => {
+    for (const [k, v] of Object.entries(p.meta ?? {})) {
+      const byValue = (acc[k] ??= {});
+      const e = (byValue[v] ??= { n: 0, correct: [] });
+      e.n++;
+      e.correct.push(...(records[i]?.samples ?? []).map((s) => s.correct));
+    }
+  });
+  if (Object.keys(acc).length === 0) return undefined;
+  const out: Record<string, Record<string, BreakdownEntry>> = {};
+  for (const [k, byValue] of Object.entries(acc)) {
+    out[k] = {};
+    for (const v of Object.keys(byValue).sort()) {
+      const e = byValue[v]!;
+      out[k]![v] = { num_problems: e.n, accuracy: mean(e.correct) };
+    }
+  }
+  return out;
 }
 
 /** The stored per-problem records of a benchmark directory. */
