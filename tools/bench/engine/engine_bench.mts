@@ -57,8 +57,10 @@ const req = {
 };
 await sampler.sample(req);
 t0 = performance.now();
+const c2 = process.cpuUsage();
 const r = await sampler.sample(req);
 const sampleS = (performance.now() - t0) / 1000;
+const c3 = process.cpuUsage(c2);
 const n = r.sequences.reduce((a, s) => a + s.tokens.length, 0);
 console.log(
   JSON.stringify({
@@ -66,6 +68,7 @@ console.log(
     train_cpu_s: trainCpuS,
     train_tokens_per_s: (b.batch * T) / trainS,
     sample_s: sampleS,
+    sample_cpu_s: (c3.user + c3.system) / 1e6,
     sample_tokens_per_s: n / sampleS,
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
     ...(process.env.BENCH_ALLOC_STATS ? { alloc: loadAddon().allocStats() } : {}),

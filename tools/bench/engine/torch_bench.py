@@ -88,14 +88,16 @@ def run(d, b):
             return torch.stack(out, 1)
 
     sample()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     sample()
     sample_s = time.perf_counter() - t0
+    sample_cpu_s = time.process_time() - c0
     print(json.dumps({
         "train_step_s": train_s,
         "train_cpu_s": train_cpu_s,
         "train_tokens_per_s": B * T / train_s,
         "sample_s": sample_s,
+        "sample_cpu_s": sample_cpu_s,
         "sample_tokens_per_s": b["num_samples"] * b["max_tokens"] / sample_s,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))
