@@ -4,6 +4,7 @@
 import { computeAdvantages, type Env, type TrajectoryGroup, trajectoryToData } from "@crucible/env";
 import { getTokenizer } from "@crucible/renderers";
 import { ModelInput } from "@crucible/tinker-client";
+import { streamMinibatchPlan } from "@crucible/train";
 import { describe, expect, it } from "vitest";
 import { resolveRecipeConfig } from "../../../src/cli/run-recipe.js";
 import { type MathRlConfig, mathRl } from "../../../src/math_rl/config.js";
@@ -115,5 +116,29 @@ describe("math_rl parity with the cookbook", () => {
     expect(Array.from(d!.lossFnInputs["logprobs"]!.data as ArrayLike<number>).slice(obLen - 1)).toEqual(
       trajs[0]!.transitions[0]!.ac.maybeLogprobs!.map((x) => f(x)),
     );
+  });
+
+  it("the cookbook's smallest runs (sync, async, streaming) resolve to its configs", async () => {
+    // tests/recipes/test_recipe_math_rl.py, with the local tiny model in place of Qwen/Qwen3.5-4B
+    const base = ["backend=local", "groups_per_batch=8", "group_size=4", "max_tokens=5", "max_steps=2"];
+    const sync = (await resolveRecipeConfig(mathRl, base)) as MathRlConfig;
+    expect(sync).toMatchObject({
+      max_steps_off_policy: null,
+      stream_minibatch_config: null,
+      num_substeps: 1,
+    });
+    const asyncCfg = (await resolveRecipeConfig(mathRl, [...base, "max_steps_off_policy=2"])) as MathRlConfig;
+    expect(asyncCfg.max_steps_off_policy).toBe(2);
+    const stream = (await resolveRecipeConfig(mathRl, [
+      ...base,
+      "stream_minibatch_config.groups_per_batch=8",
+      "stream_minibatch_config.num_minibatches=2",
+    ])) as MathRlConfig;
+    expect(stream.stream_minibatch_config).toEqual({ groups_per_batch: 8, num_minibatches: 2 });
+    // rl/train.py: groups_per_substep = 8 // num_substeps = 8; groups_per_minibatch = 8 // 2 = 4
+    expect(streamMinibatchPlan({ groupsPerBatch: 8, numMinibatches: 2 }, stream.num_substeps)).toEqual({
+      groupsPerSubstep: 8,
+      groupsPerMinibatch: 4,
+    });
   });
 });
