@@ -109,11 +109,14 @@ class Model:
         self.scaling = LORA_ALPHA / rank
 
     def lin(self, x, key, weight):
-        y = torch.nn.functional.linear(x, weight)
         l = self.lora.get(key)
-        if l is not None:
-            y = y + torch.nn.functional.linear(torch.nn.functional.linear(x, l["A"]), l["B"]) * self.scaling
-        return y
+        if l is None:
+            return torch.nn.functional.linear(x, weight)
+        # W x + scaling * B (A x) with the LoRA term added by one addmm, as the engine does (PEFT's separate
+        # matmul, scale and add give the same values up to float32 rounding).
+        x2 = x.reshape(-1, x.shape[-1])
+        y = torch.addmm(x2 @ weight.t(), x2 @ l["A"].t(), l["B"].t(), beta=1, alpha=self.scaling)
+        return y.view(*x.shape[:-1], weight.shape[0])
 
     def hidden(self, tokens, offset=0, cache=None):
         B, T = tokens.shape

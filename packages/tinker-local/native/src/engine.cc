@@ -175,10 +175,15 @@ struct Adapter::Impl {
   std::map<int, Session> sessions;
   int nextSession = 1;
 
+  // W x + scaling · B (A x). The LoRA term is added by one addmm (GEMM with beta = 1) instead of PEFT's separate
+  // matmul, scale and add: two fewer output-sized temporaries per module (for lm_head each is T × vocab floats).
   at::Tensor lin(const at::Tensor& x, const at::Tensor& W, const LoraPair* l) const {
-    auto y = at::linear(x, W);
-    if (l) y = y + at::linear(at::linear(x, l->A), l->B) * spec.scaling;
-    return y;
+    if (!l) return at::linear(x, W);
+    auto x2 = x.reshape({-1, x.size(-1)});
+    auto y = at::addmm(at::mm(x2, W.t()), at::mm(x2, l->A.t()), l->B.t(), 1, spec.scaling);
+    auto shape = x.sizes().vec();
+    shape.back() = W.size(0);
+    return y.view(shape);
   }
 
   // Decoder stack for tokens [B,T] at absolute positions offset..offset+T-1; returns final-normed hidden [B,T,H].
