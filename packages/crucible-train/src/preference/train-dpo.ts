@@ -10,6 +10,7 @@ import { ConfigurationError } from "../errors.js";
 import type { SupervisedDatasetBuilder } from "../supervised/builders.js";
 import { lossInput } from "../supervised/common.js";
 import { buildEvaluators, runEvaluators } from "../utils/evals.js";
+import { sharedLoopConfigFields } from "../utils/loop-config.js";
 import { computeScheduleLrMultiplier } from "../utils/lr-scheduling.js";
 import { StepTimer } from "../utils/timing.js";
 import { computeDpoLoss, weightedSum } from "./dpo-loss.js";
@@ -18,38 +19,13 @@ const log = getLogger("crucible.train.dpo");
 
 /** `train_dpo.Config` plain fields with the cookbook defaults (spec §A18). */
 export const DpoTrainConfigSchema = z.object({
-  logPath: z.string().min(1),
-  modelName: z.string().min(1),
-  recipeName: z.string().optional(),
-  loadCheckpointPath: z.string().nullable().default(null),
-  rendererName: z.string().nullable().default(null),
-  learningRate: z.number().positive().default(1e-5),
-  lrSchedule: z.enum(["linear", "cosine", "constant"]).default("linear"),
-  numEpochs: z.number().int().positive().default(1),
+  ...sharedLoopConfigFields(1e-5),
   dpoBeta: z.number().positive().default(0.1),
-  loraRank: z.number().int().positive().default(32),
-  /** LoRA init seed (TS extension; unset = the server picks one). */
-  loraSeed: z.number().int().nullable().default(null),
   numReplicas: z.number().int().positive().default(8),
-  baseUrl: z.string().nullable().default(null),
-  saveEvery: z.number().int().nonnegative().default(20),
-  evalEvery: z.number().int().nonnegative().default(10),
-  infrequentEvalEvery: z.number().int().nonnegative().default(100),
-  ttlSeconds: z.number().int().positive().nullable().default(604800),
-  rollingSaveEvery: z.number().int().nonnegative().default(0),
-  rollingTtlSeconds: z.number().int().positive().default(7200),
-  adamBeta1: z.number().min(0).lt(1).default(0.9),
-  adamBeta2: z.number().min(0).lt(1).default(0.95),
-  adamEps: z.number().positive().default(1e-8),
-  wandbProject: z.string().nullable().default(null),
-  wandbName: z.string().nullable().default(null),
-  enableTrace: z.boolean().default(false),
-  spanChartEvery: z.number().int().nonnegative().default(0),
   /** Unused, as in the cookbook (the reference is the initial weights). */
   referenceModelName: z.string().nullable().default(null),
   /** TS extension: take reference logprobs from this sampler checkpoint instead of the initial weights. */
   referenceCheckpointPath: z.string().nullable().default(null),
-  maxSteps: z.number().int().positive().nullable().default(null),
 });
 export type DpoTrainOptions = z.input<typeof DpoTrainConfigSchema>;
 

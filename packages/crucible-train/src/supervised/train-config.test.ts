@@ -42,4 +42,14 @@ describe("loop configs carry the cookbook defaults", () => {
       referenceModelName: null,
     });
   });
+  it("SL and DPO share their common fields' defaults (learning rate aside)", () => {
+    const sl = SupervisedTrainConfigSchema.parse({ logPath: "/tmp/x", modelName: "m" }) as Record<
+      string,
+      unknown
+    >;
+    const dpo = DpoTrainConfigSchema.parse({ logPath: "/tmp/x", modelName: "m" }) as Record<string, unknown>;
+    const common = Object.keys(dpo).filter((k) => k in sl && k !== "learningRate");
+    expect(common.length).toBeGreaterThan(20);
+    for (const k of common) expect(dpo[k], k).toEqual(sl[k]);
+  });
 });

@@ -15,6 +15,7 @@ import { getLastCheckpoint, recordGet } from "../checkpoint/record.js";
 import { checkpointClientFor, type ServiceClientLike, type TrainingClientLike } from "../client.js";
 import { ConfigurationError } from "../errors.js";
 import { buildEvaluators, runEvaluators } from "../utils/evals.js";
+import { sharedLoopConfigFields } from "../utils/loop-config.js";
 import { computeScheduleLrMultiplier } from "../utils/lr-scheduling.js";
 import { StepTimer } from "../utils/timing.js";
 import type { SupervisedDatasetBuilder } from "./builders.js";
@@ -24,35 +25,10 @@ const log = getLogger("crucible.train.supervised");
 
 /** Plain (serialisable) fields of the SL config, with the Python `train.Config` defaults (spec §A6). */
 export const SupervisedTrainConfigSchema = z.object({
-  logPath: z.string().min(1),
-  modelName: z.string().min(1),
-  recipeName: z.string().optional(),
-  loadCheckpointPath: z.string().nullable().default(null),
-  rendererName: z.string().nullable().default(null),
-  learningRate: z.number().positive().default(1e-4),
-  lrSchedule: z.enum(["linear", "cosine", "constant"]).default("linear"),
-  numEpochs: z.number().int().positive().default(1),
-  loraRank: z.number().int().positive().default(32),
-  /** LoRA init seed sent with create_model (TS extension; unset = the server picks one). */
-  loraSeed: z.number().int().nullable().default(null),
-  baseUrl: z.string().nullable().default(null),
-  saveEvery: z.number().int().nonnegative().default(20),
+  ...sharedLoopConfigFields(1e-4),
   saveEveryTokens: z.number().int().nonnegative().default(0),
   saveEverySeconds: z.number().nonnegative().default(0),
-  evalEvery: z.number().int().nonnegative().default(10),
-  infrequentEvalEvery: z.number().int().nonnegative().default(100),
-  ttlSeconds: z.number().int().positive().nullable().default(604800),
-  rollingSaveEvery: z.number().int().nonnegative().default(0),
-  rollingTtlSeconds: z.number().int().positive().default(7200),
   asyncPeriodicSaves: z.boolean().default(false),
-  adamBeta1: z.number().min(0).lt(1).default(0.9),
-  adamBeta2: z.number().min(0).lt(1).default(0.95),
-  adamEps: z.number().positive().default(1e-8),
-  wandbProject: z.string().nullable().default(null),
-  wandbName: z.string().nullable().default(null),
-  enableTrace: z.boolean().default(false),
-  spanChartEvery: z.number().int().nonnegative().default(0),
-  maxSteps: z.number().int().positive().nullable().default(null),
   submitAhead: z.number().int().nonnegative().default(1),
 });
 export type SupervisedTrainOptions = z.input<typeof SupervisedTrainConfigSchema>;
