@@ -107,7 +107,7 @@ Napi::Value typed(Napi::Env env, const std::vector<T>& v) {
 }
 double num(const Napi::Object& o, const char* k) { return o.Get(k).As<Napi::Number>().DoubleValue(); }
 
-Napi::Value hostTensorsToJs(Napi::Env env, const std::vector<HostTensor>& ts) {
+Napi::Value hostTensorsToJs(Napi::Env env, std::vector<HostTensor> ts) {
   auto arr = Napi::Array::New(env, ts.size());
   for (size_t i = 0; i < ts.size(); ++i) {
     auto o = Napi::Object::New(env);
@@ -115,7 +115,16 @@ Napi::Value hostTensorsToJs(Napi::Env env, const std::vector<HostTensor>& ts) {
     auto shape = Napi::Array::New(env, ts[i].shape.size());
     for (size_t j = 0; j < ts[i].shape.size(); ++j) shape.Set(j, Napi::Number::New(env, ts[i].shape[j]));
     o.Set("shape", shape);
-    o.Set("data", typed<float>(env, ts[i].data));
+    // Hand the vector's buffer to JavaScript (freed by the ArrayBuffer's finalizer) instead of copying it.
+    if (ts[i].data.empty()) {
+      o.Set("data", Napi::Float32Array::New(env, 0));
+      arr.Set(i, o);
+      continue;
+    }
+    auto* v = new std::vector<float>(std::move(ts[i].data));
+    auto ab = Napi::ArrayBuffer::New(env, v->data(), v->size() * sizeof(float),
+                                     [](Napi::Env, void*, std::vector<float>* d) { delete d; }, v);
+    o.Set("data", Napi::Float32Array::New(env, v->size(), ab, 0));
     arr.Set(i, o);
   }
   return arr;
@@ -267,7 +276,9 @@ class Adapter : public Napi::ObjectWrap<Adapter> {
       HostTensor h;
       h.name = o.Get("name").As<Napi::String>().Utf8Value();
       h.shape = i64s(o.Get("shape"));
-      h.data = vec<float>(o.Get("data"));
+      auto d = o.Get("data").As<Napi::Float32Array>();  // borrowed: setTensors is synchronous
+      h.view = d.Data();
+      h.viewLen = d.ElementLength();
       ts.push_back(std::move(h));
     }
     try {

@@ -1,4 +1,4 @@
-// Caching CPU allocator for libtorch's large buffers (>= 1 MiB).
+// Caching CPU allocator for libtorch's large buffers (>= 256 KiB).
 //
 // Why: glibc serves every block above 32 MiB (its maximum mmap threshold; a [256, 32000] float logits tensor is
 // 32.8 MiB) with a fresh mmap and unmaps it on free, so each training step page-faults and zero-fills every
@@ -25,7 +25,7 @@
 namespace crucible {
 namespace {
 
-constexpr size_t kMin = size_t(1) << 20;   // smaller blocks: default allocator
+size_t kMin = size_t(256) << 10;  // smaller blocks: default allocator (CRUCIBLE_ENGINE_CACHE_MIN_KB)
 constexpr size_t kHuge = size_t(2) << 20;  // THP extent
 
 // Size class: 8 steps per power of two (at most 12.5% slack), so varying sequence lengths still reuse blocks.
@@ -128,6 +128,8 @@ void installCachingAllocator() {
   if (done) return;
   done = true;
   const char* mb = std::getenv("CRUCIBLE_ENGINE_CACHE_MB");
+  const char* kb = std::getenv("CRUCIBLE_ENGINE_CACHE_MIN_KB");
+  if (kb && *kb) kMin = static_cast<size_t>(std::strtoull(kb, nullptr, 10)) << 10;
   if (mb && *mb) cache().cap = static_cast<size_t>(std::strtoull(mb, nullptr, 10)) << 20;
   if (mb && std::string(mb) == "0") return;  // 0: libtorch's default allocator, no caching at all
   static CachingAllocator a;

@@ -62,11 +62,12 @@ at::Tensor fromRaw(const RawTensor& r) {
   return t.to(at::kFloat);
 }
 
+// A tensor over the host buffer itself (no copy); only ever read (the source of a copy_).
 at::Tensor fromHost(const HostTensor& h) {
-  auto t = at::empty(h.shape, at::kFloat);
-  check(static_cast<size_t>(t.numel()) == h.data.size(), "tensor " + h.name + ": data size does not match its shape");
-  std::memcpy(t.data_ptr<float>(), h.data.data(), h.data.size() * sizeof(float));
-  return t;
+  int64_t n = 1;
+  for (auto d : h.shape) n *= d;
+  check(static_cast<size_t>(n) == h.size(), "tensor " + h.name + ": data size does not match its shape");
+  return at::from_blob(const_cast<float*>(h.ptr()), h.shape, at::kFloat);
 }
 
 HostTensor toHost(const std::string& name, const at::Tensor& t0) {

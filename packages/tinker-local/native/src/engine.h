@@ -29,7 +29,11 @@ struct RawTensor {
 struct HostTensor {
   std::string name;
   std::vector<int64_t> shape;
-  std::vector<float> data;
+  std::vector<float> data;      // owned (engine -> JS: handed to JavaScript without another copy)
+  const float* view = nullptr;  // borrowed (JS -> engine: the caller's buffer, valid during the call)
+  size_t viewLen = 0;
+  const float* ptr() const { return view ? view : data.data(); }
+  size_t size() const { return view ? viewLen : data.size(); }
 };
 
 struct BaseModel;

@@ -29,17 +29,22 @@ export function loraModules(cfg: NativeModelConfig, lora: ResolvedLoraConfig): s
   return mods.sort();
 }
 
-/** Seeded A initialisation (B stays zero) for tensors as returned by NativeAdapter.getTensors("params"). */
+/**
+ * Seeded A initialisation (B stays zero) for tensors as returned by NativeAdapter.getTensors("params"). Fills the
+ * given buffers in place (they are fresh copies; for the 135M shape they total ~40 MB) and returns them.
+ */
 export function initLoraParams(params: NativeTensor[], seed: number): NativeTensor[] {
-  return params.map((t) => {
-    if (!t.name.endsWith(".lora_A.weight")) return { ...t, data: new Float32Array(t.data.length) };
+  for (const t of params) {
+    if (!t.name.endsWith(".lora_A.weight")) {
+      t.data.fill(0);
+      continue;
+    }
     const fanIn = t.shape[1] as number;
     const bound = 1 / Math.sqrt(fanIn);
     const rng = seedrandom(`${seed}:${t.name}`);
-    const data = new Float32Array(t.data.length);
-    for (let i = 0; i < data.length; i++) data[i] = (rng() * 2 - 1) * bound;
-    return { ...t, data };
-  });
+    for (let i = 0; i < t.data.length; i++) t.data[i] = (rng() * 2 - 1) * bound;
+  }
+  return params;
 }
 
 const PEFT_PREFIX = "base_model.model.";
