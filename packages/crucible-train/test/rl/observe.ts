@@ -1,10 +1,18 @@
-import type { Datum, ModelInput, SampleResponse } from "@crucible/tinker-client";
+import type { Datum, ForwardBackwardOutput, ModelInput, SampleResponse } from "@crucible/tinker-client";
 import type { RLServiceClient, RLTrainingClient } from "@crucible/train";
 
 /** What a sampler was asked and what it answered. */
 export interface SampleRecord {
   prompt: number[];
   response: SampleResponse;
+}
+
+/** One forward_backward call as the loop made it, with the server's answer once it arrived. */
+export interface ForwardBackwardRecord {
+  data: Datum[];
+  lossFn: string;
+  config: Record<string, number> | undefined;
+  output?: ForwardBackwardOutput;
 }
 
 /**
@@ -15,9 +23,11 @@ export function observe(service: RLServiceClient): {
   service: RLServiceClient;
   samples: SampleRecord[];
   sent: Datum[][];
+  calls: ForwardBackwardRecord[];
 } {
   const samples: SampleRecord[] = [];
   const sent: Datum[][] = [];
+  const calls: ForwardBackwardRecord[] = [];
   const toInts = (m: ModelInput) => m.chunks.flatMap((c) => (c.type === "encoded_text" ? c.tokens : []));
   // biome-ignore lint/suspicious/noExplicitAny: proxies forward arbitrary client methods
   const wrapSampler = (s: any) =>
@@ -40,8 +50,21 @@ export function observe(service: RLServiceClient): {
         if (prop === "forwardBackward") {
           return (data: Datum[], ...rest: unknown[]) => {
             sent.push(data);
+            const rec: ForwardBackwardRecord = {
+              data,
+              lossFn: rest[0] as string,
+              config: rest[1] as Record<string, number> | undefined,
+            };
+            calls.push(rec);
             // biome-ignore lint/suspicious/noExplicitAny: pass-through
-            return (target.forwardBackward as any)(data, ...rest);
+            const fut = (target.forwardBackward as any)(data, ...rest);
+            Promise.resolve(fut).then(
+              (out: ForwardBackwardOutput) => {
+                rec.output = out;
+              },
+              () => undefined,
+            );
+            return fut;
           };
         }
         if (prop === "saveWeightsAndGetSamplingClient")
@@ -66,5 +89,5 @@ export function observe(service: RLServiceClient): {
       return typeof v === "function" ? v.bind(target) : v;
     },
   });
-  return { service: wrapped, samples, sent };
+  return { service: wrapped, samples, sent, calls };
 }

@@ -1,15 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { arithmeticDatasetBuilder, promptOnlyDatasetBuilder } from "@crucible/env";
+import { arithmeticDatasetBuilder } from "@crucible/env";
 import { ModelInput } from "@crucible/tinker-client";
-import { trainOnPolicyDistillation, trainRL } from "@crucible/train";
+import { trainRL } from "@crucible/train";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type LocalSetup,
-  slWarmStart,
-  startLocal,
-  TINY_MODEL,
-} from "../../src/rl/testing/local-arithmetic.js";
+import { type LocalSetup, startLocal, TINY_MODEL } from "../../src/rl/testing/local-arithmetic.js";
 import { observe } from "./observe.js";
 
 let local: LocalSetup;
@@ -122,49 +117,4 @@ describe("RL on the local backend", () => {
       expect(h.metrics["async/stale_groups_dropped_total"]).toBeGreaterThanOrEqual(0);
     }
   });
-});
-
-describe("on-policy distillation on the local backend", () => {
-  it("runs on-policy distillation against an SL-trained teacher checkpoint and reports teacher_kl per dataset", async () => {
-    // One SL run on arithmetic answers: its state after 2 steps is the student, after 6 steps the teacher.
-    const tc = await local.service.createLoraTrainingClient({ baseModel: TINY_MODEL, rank: 8 });
-    await slWarmStart(tc, local.renderer, { steps: 2, batchSize: 8, learningRate: 1e-2 });
-    const studentPath = (await tc.saveState("student")).path;
-    await slWarmStart(tc, local.renderer, { steps: 4, batchSize: 8, learningRate: 1e-2, seed: 2000 });
-    const teacherPath = (await tc.saveWeightsForSampler("teacher")).path;
-    const prompts = Array.from({ length: 48 }, (_, i) => `What is ${(i * 7) % 50} + ${(i * 13) % 50}?`);
-    const res = await trainOnPolicyDistillation({
-      serviceClient: local.service,
-      modelName: TINY_MODEL,
-      loraRank: 8,
-      loadCheckpointPath: studentPath,
-      learningRate: 2e-2,
-      maxTokens: 6,
-      logPath: join(local.dir, "distill"),
-      datasetConfigs: [
-        {
-          datasetBuilder: promptOnlyDatasetBuilder({
-            prompts,
-            renderer: local.renderer,
-            groupsPerBatch: 8,
-            groupSize: 2,
-            datasetName: "arith",
-          }),
-          teacherConfig: { baseModel: TINY_MODEL, loadCheckpointPath: teacherPath },
-          groupsPerBatch: 8,
-        },
-      ],
-      maxSteps: 6,
-      saveEvery: 0,
-      evalEvery: 0,
-      numGroupsToLog: 0,
-    });
-    const kl = res.history.map((h) => h.metrics.teacher_kl as number);
-    expect(kl.every(Number.isFinite)).toBe(true);
-    expect(res.history[0]!.metrics["teacher_kl/dataset_0"]).toBe(kl[0]);
-    // Not asserted: across runs the per-step curve was flat or rose (e.g. 0.501 … 0.507, and 0.59 → 1.30 at
-    // lr 5e-2), so "reverse KL falls" is not yet shown reliably; it is an open item of the distillation work.
-    console.log(`teacher_kl per step: ${kl.map((x) => x.toFixed(3)).join(", ")}`);
-    expect(kl).toHaveLength(6); // 48 prompts, 8 groups per batch
-  }, 600_000);
 });
