@@ -71,6 +71,12 @@ console.log(
     sample_cpu_s: (c3.user + c3.system) / 1e6,
     sample_tokens_per_s: n / sampleS,
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
-    ...(process.env.BENCH_ALLOC_STATS ? { alloc: loadAddon().allocStats() } : {}),
+    ...(process.env.BENCH_ALLOC_STATS
+      ? {
+          alloc: loadAddon().allocStats(),
+          v8: process.memoryUsage(),
+          rss_end_mb: process.memoryUsage().rss / 2 ** 20,
+        }
+      : {}),
   }),
 );

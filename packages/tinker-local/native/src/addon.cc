@@ -371,6 +371,8 @@ Napi::Value AllocStats(const Napi::CallbackInfo& info) {
   mb("mappedMB", s.mappedBytes);
   mb("peakLiveMB", s.peakLiveBytes);
   mb("peakMappedMB", s.peakMappedBytes);
+  mb("mallocHeapMB", s.mallocHeapBytes);
+  mb("mallocInUseMB", s.mallocInUseBytes);
   o.Set("hits", Napi::Number::New(info.Env(), static_cast<double>(s.hits)));
   o.Set("misses", Napi::Number::New(info.Env(), static_cast<double>(s.misses)));
   return o;

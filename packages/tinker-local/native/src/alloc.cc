@@ -9,6 +9,7 @@
 // The cache is bounded (CRUCIBLE_ENGINE_CACHE_MB, default 1024): a freed block that does not fit is unmapped.
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/impl/alloc_cpu.h>
+#include <malloc.h>
 #include <sys/mman.h>
 
 #include <cstdint>
@@ -138,8 +139,15 @@ void installCachingAllocator() {
 
 AllocStats allocStats() {
   auto& c = cache();
-  std::lock_guard<std::mutex> g(c.mu);
-  return c.st;
+  AllocStats s;
+  {
+    std::lock_guard<std::mutex> g(c.mu);
+    s = c.st;
+  }
+  auto mi = mallinfo2();
+  s.mallocHeapBytes = mi.arena + mi.hblkhd;
+  s.mallocInUseBytes = mi.uordblks + mi.hblkhd;
+  return s;
 }
 
 }  // namespace crucible

@@ -108,6 +108,7 @@ int getNumThreads();
 struct AllocStats {
   uint64_t liveBytes = 0, cachedBytes = 0, mappedBytes = 0, peakLiveBytes = 0, peakMappedBytes = 0;
   uint64_t hits = 0, misses = 0;
+  uint64_t mallocHeapBytes = 0, mallocInUseBytes = 0;  // glibc (all arenas): held from the OS / in use
 };
 void installCachingAllocator();
 AllocStats allocStats();

@@ -101,6 +101,9 @@ export interface NativeAddon {
     peakMappedMB: number;
     hits: number;
     misses: number;
+    /** glibc malloc, all arenas: bytes held from the OS / in use. */
+    mallocHeapMB: number;
+    mallocInUseMB: number;
   };
 }
 
