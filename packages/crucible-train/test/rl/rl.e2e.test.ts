@@ -5,7 +5,7 @@ import { ModelInput } from "@crucible/tinker-client";
 import { trainRL } from "@crucible/train";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalSetup, startLocal, TINY_MODEL } from "../../src/rl/testing/local-arithmetic.js";
-import { observe } from "./observe.js";
+import { observe, sampleOf } from "./observe.js";
 
 let local: LocalSetup;
 beforeAll(async () => {
@@ -96,8 +96,9 @@ describe("RL on the local backend", () => {
   });
 
   it("async: sampling overlaps training and no group older than maxStepsOffPolicy is trained on", async () => {
+    const obs = observe(local.service);
     const res = await trainRL({
-      serviceClient: local.service,
+      serviceClient: obs.service,
       modelName: TINY_MODEL,
       loraRank: 4,
       learningRate: 1e-3,
@@ -116,5 +117,23 @@ describe("RL on the local backend", () => {
       expect(h.metrics["async/groups"]).toBeGreaterThan(0);
       expect(h.metrics["async/stale_groups_dropped_total"]).toBeGreaterThanOrEqual(0);
     }
+    // Independently of the loop's own metrics: every trained datum was sampled by a policy at most 1 optimizer
+    // step older than the weights it trains, and carries that sampler's logprobs.
+    expect(obs.calls.length).toBe(res.history.length);
+    const staleness: number[] = [];
+    for (const call of obs.calls) {
+      for (const d of call.data) {
+        const rec = sampleOf(obs.samples, d);
+        expect(rec).toBeDefined();
+        staleness.push(call.optimStepsBefore - rec!.samplerStep);
+        expect(call.optimStepsBefore - rec!.samplerStep).toBeGreaterThanOrEqual(0);
+        expect(call.optimStepsBefore - rec!.samplerStep).toBeLessThanOrEqual(1);
+        const lp = d.lossFnInputs.logprobs!.data;
+        expect(lp.slice(rec!.prompt.length - 1)).toEqual(
+          rec!.response.sequences[0]!.logprobs!.map(Math.fround),
+        );
+      }
+    }
+    console.log(`async staleness per trained datum: ${staleness.join(" ")}`);
   });
 });
