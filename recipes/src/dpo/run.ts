@@ -1,9 +1,8 @@
 // dpo launcher: comparisons → interleaved chosen/rejected datums → @crucible/train's DPO loop.
 import type { Renderer } from "@crucible/renderers";
 import type { SupervisedDatasetBuilder } from "@crucible/train";
-import { openBackend } from "../common/backend.js";
-import { finalMetrics, writeRunReport } from "../common/report.js";
 import { tokenizerNameFor } from "../common/resolve.js";
+import { sharedLoopOptions, trainOnBackendAndReport } from "../common/run-loop.js";
 import type { RecipeContext, RecipeResult } from "../recipe.js";
 import type { DpoConfig } from "./config.js";
 
@@ -35,42 +34,14 @@ export async function dpoDatasetBuilder(
 
 export async function runDpo(c: DpoConfig, ctx: RecipeContext): Promise<RecipeResult> {
   const t = await import("@crucible/train");
-  const logPath = c.log_path!;
-  const session = await openBackend(c.backend === "remote" ? "remote" : "local", c.base_url);
-  try {
-    await t.dpoTrain({
-      logPath,
-      modelName: c.model_name!,
-      recipeName: "recipe_preference_dpo",
-      loadCheckpointPath: c.load_checkpoint_path,
-      rendererName: c.renderer_name,
-      learningRate: c.learning_rate,
-      lrSchedule: c.lr_schedule,
-      numEpochs: c.num_epochs,
+  const recipeName = "recipe_preference_dpo";
+  return trainOnBackendAndReport(c, recipeName, ctx, async (service) =>
+    t.dpoTrain({
+      ...sharedLoopOptions(c, recipeName),
       dpoBeta: c.dpo_beta,
-      loraRank: c.lora_rank,
-      baseUrl: c.base_url,
-      saveEvery: c.save_every,
-      evalEvery: c.eval_every,
-      infrequentEvalEvery: c.infrequent_eval_every,
-      ttlSeconds: c.ttl_seconds,
-      rollingSaveEvery: c.rolling_save_every,
-      rollingTtlSeconds: c.rolling_ttl_seconds,
-      adamBeta1: c.adam_beta1,
-      adamBeta2: c.adam_beta2,
-      adamEps: c.adam_eps,
-      wandbProject: c.wandb_project,
-      wandbName: c.wandb_name,
       referenceModelName: c.reference_model_name,
-      maxSteps: c.max_steps,
       datasetBuilder: await dpoDatasetBuilder(c),
-      serviceClient: session.service,
-      consoleMetrics: Boolean(process.stdout.isTTY),
-    });
-  } finally {
-    await session.close();
-  }
-  await writeRunReport(logPath, "recipe_preference_dpo run report", { ...c });
-  ctx.print(`report: ${logPath}/report.html`);
-  return { logPath, finalMetrics: finalMetrics(logPath) };
+      serviceClient: service,
+    }),
+  );
 }
