@@ -78,6 +78,11 @@ describe("crucible run: bad configs", () => {
     distillation: [
       ["wrong type", ["kl_penalty_coef=big"], /kl_penalty_coef=big: expected float/],
       [
+        "prompt set not in the HF cache",
+        ["dataset=deepmath"],
+        /dataset=deepmath: dataset zwhe99\/DeepMath-103K not found locally \(looked in .*\); download it/,
+      ],
+      [
         "missing dataset file",
         ["dataset=/no/such/file.jsonl"],
         /dataset=\/no\/such\/file.jsonl: file not found/,

@@ -14,6 +14,7 @@ import {
   resolveRenderer,
 } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
+import { promptSource } from "./prompts.js";
 
 const REMOTE_STUDENT = "Qwen/Qwen3.5-9B-Base";
 const REMOTE_TEACHER = "Qwen/Qwen3.5-9B";
@@ -132,7 +133,9 @@ export const distillation = defineRecipe({
         "dataset",
       );
     }
-    if (local && !dataset.endsWith(".jsonl")) {
+    if (on && (dataset === "deepmath" || dataset === "tulu3")) {
+      await promptSource(dataset); // read from the HF cache on every backend; missing → one config error
+    } else if (local && !dataset.endsWith(".jsonl")) {
       throw new ConfigError(
         `dataset=${dataset} needs the Hugging Face hub; on the local backend pass a .jsonl file`,
         "dataset",

@@ -1,6 +1,5 @@
 // distillation launcher: on-policy (student samples, teacher logprobs → reverse-KL advantages) through
 // @crucible/train's on-policy loop, or off-policy SFT on teacher-written conversations through the SL loop.
-import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { openBackend } from "../common/backend.js";
 import { finalMetrics, writeRunReport } from "../common/report.js";
@@ -9,18 +8,9 @@ import { runSupervised } from "../common/run-supervised.js";
 import { rendererFor } from "../math_rl/run.js";
 import type { RecipeContext, RecipeResult } from "../recipe.js";
 import type { DistillationConfig } from "./config.js";
+import { loadPrompts } from "./prompts.js";
 
-/** Prompts of a conversations .jsonl: the first user message of each row (the cookbook's tulu3 prompts). */
-export function promptsFromConversations(file: string): string[] {
-  const out: string[] = [];
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    if (!line.trim()) continue;
-    const row = JSON.parse(line) as { messages?: { role: string; content: unknown }[] };
-    const first = row.messages?.find((m) => m.role === "user");
-    if (first && typeof first.content === "string") out.push(first.content);
-  }
-  return out;
-}
+export { promptsFromConversations } from "./prompts.js";
 
 export async function runDistillation(c: DistillationConfig, ctx: RecipeContext): Promise<RecipeResult> {
   if (c.mode === "off_policy") {
@@ -51,7 +41,7 @@ export async function runDistillation(c: DistillationConfig, ctx: RecipeContext)
   const logPath = c.log_path!;
   const renderer = await rendererFor(c.model_name!, c.renderer_name!);
   const dataset = c.dataset!;
-  const prompts = promptsFromConversations(dataset);
+  const prompts = await loadPrompts(dataset);
   const session = await openBackend(c.backend === "remote" ? "remote" : "local", c.base_url);
   try {
     await t.trainOnPolicyDistillation({
@@ -81,7 +71,7 @@ export async function runDistillation(c: DistillationConfig, ctx: RecipeContext)
             renderer,
             groupsPerBatch: c.groups_per_batch!,
             groupSize: c.group_size,
-            datasetName: basename(dataset, ".jsonl"),
+            datasetName: dataset.endsWith(".jsonl") ? basename(dataset, ".jsonl") : dataset,
             maxPromptTokens: c.max_prompt_tokens,
             tokenizer: renderer.tokenizer,
           }),

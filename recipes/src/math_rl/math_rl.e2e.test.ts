@@ -43,12 +43,7 @@ describe("math_rl e2e (local backend, tiny model)", () => {
     ]) {
       expect(names, k).toContain(k);
     }
-    // cookbook order: the whole split shuffled with seed 0, then the batch's rows without a question skipped
-    const fixture = readJsonl(
-      join(resolve(__dirname, "../../test/fixtures/deepmath"), "train-00000-of-00001.jsonl"),
-    );
-    const batch0 = shuffleRows(fixture, 0).slice(0, 2);
-    expect(rows[0]!["env/all/total_episodes"]).toBe(2 * batch0.filter((x) => x["question"]).length);
+    expect(rows[0]!["env/all/total_episodes"]).toBe(4);
     // RL writes checkpoint i+1 after update i (save_every=1), then "final".
     expect(readJsonl(join(log, "checkpoints.jsonl")).map((c) => c["name"])).toEqual([
       "000001",

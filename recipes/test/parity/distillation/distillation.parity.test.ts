@@ -1,14 +1,16 @@
 // distillation parity: on-policy prompts are the conversations' first user messages in file order
 // (PromptOnlyDataset is unshuffled), and the teacher reverse-KL turns into the cookbook's advantages:
 // adv += −coef·mask·(sampled − teacher), teacher_kl = Σ rkl / Σ mask (spec §A19).
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import type { Env } from "@crucible/env";
 import { TensorData } from "@crucible/tinker-client";
 import { applyTeacherKl } from "@crucible/train";
 import { describe, expect, it } from "vitest";
 import { resolveRecipeConfig } from "../../../src/cli/run-recipe.js";
 import { type DistillationConfig, distillation } from "../../../src/distillation/config.js";
-import { promptsFromConversations } from "../../../src/distillation/run.js";
+import { loadPrompts, promptsFromConversations } from "../../../src/distillation/prompts.js";
 import { CONVERSATIONS } from "../role-colon-reference.js";
 
 describe("distillation parity with the cookbook", () => {
@@ -50,6 +52,32 @@ describe("distillation parity with the cookbook", () => {
       batch.map(async (b) => ((await b.makeEnvs())[0] as Env & { getQuestion(): string }).getQuestion()),
     );
     expect(qs).toEqual(firstUser.slice(4, 8));
+  });
+
+  it("dataset=deepmath: every DeepMath question in file order, read from the HF cache", async () => {
+    // A DeepMath-shaped cache snapshot made from the in-repo fixture (no network, no real download).
+    const hub = mkdtempSync(join(tmpdir(), "crucible-hub-"));
+    const snap = join(hub, "datasets--zwhe99--DeepMath-103K", "snapshots", "0", "data");
+    mkdirSync(snap, { recursive: true });
+    const fixture = resolve(__dirname, "../../fixtures/deepmath/train-00000-of-00001.jsonl");
+    copyFileSync(fixture, join(snap, "train-00000-of-00001.jsonl"));
+    const saved = process.env["HF_HUB_CACHE"];
+    process.env["HF_HUB_CACHE"] = hub;
+    try {
+      const cfg = (await resolveRecipeConfig(distillation, [
+        "backend=local",
+        "dataset=deepmath",
+      ])) as DistillationConfig;
+      expect(cfg.dataset).toBe("deepmath");
+      const questions = readFileSync(fixture, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => (JSON.parse(l) as { question: string }).question);
+      expect(await loadPrompts("deepmath")).toEqual(questions);
+    } finally {
+      if (saved === undefined) delete process.env["HF_HUB_CACHE"];
+      else process.env["HF_HUB_CACHE"] = saved;
+    }
   });
 
   it("teacher KL advantages and teacher_kl metric", () => {
