@@ -5,18 +5,23 @@ import { shuffleRows } from "@crucible/env";
 import { describe, expect, it } from "vitest";
 import { crucible, e2eDir, listFiles, metricNames, readJsonl } from "../testing/e2e.js";
 
+/** `crucible run math_rl` on the local backend, 2 groups × 2 samples per step. */
+const smallRun = (log: string) => [
+  "run",
+  "math_rl",
+  "backend=local",
+  `log_path=${log}`,
+  "groups_per_batch=2",
+  "group_size=2",
+];
+
 describe("math_rl e2e (local backend, tiny model)", () => {
   it("runs 2 RL steps with a held-out benchmark evaluator, then resumes to step 3", {
     timeout: 300_000,
   }, async () => {
     const log = join(e2eDir("math_rl"), "run");
     const base = [
-      "run",
-      "math_rl",
-      "backend=local",
-      `log_path=${log}`,
-      "groups_per_batch=2",
-      "group_size=2",
+      ...smallRun(log),
       "max_tokens=3",
       "save_every=1",
       "eval_every=2",
@@ -74,19 +79,14 @@ describe("math_rl e2e (local backend, tiny model)", () => {
   }, async () => {
     const log = join(e2eDir("math_rl_stream"), "run");
     const r = await crucible([
-      "run",
-      "math_rl",
-      "backend=local",
-      `log_path=${log}`,
-      "groups_per_batch=2",
-      "group_size=2",
+      ...smallRun(log),
       "max_tokens=3",
       "save_every=0",
+      "--if-exists=delete",
       "eval_every=0",
       "max_steps=2",
       "stream_minibatch_config.groups_per_batch=2",
       "stream_minibatch_config.num_minibatches=2",
-      "--if-exists=delete",
     ]);
     expect(r.err).toEqual([]);
     const rows = readJsonl(join(log, "metrics.jsonl"));
@@ -115,18 +115,13 @@ describe("math_rl e2e (local backend, tiny model)", () => {
   }, async () => {
     const log = join(e2eDir("math_rl_deepmath"), "run");
     const r = await crucible([
-      "run",
-      "math_rl",
-      "backend=local",
+      ...smallRun(log),
+      "save_every=0",
+      "--if-exists=delete",
       "env=deepmath",
       `data_dir=${resolve(__dirname, "../../test/fixtures/deepmath")}`,
-      `log_path=${log}`,
-      "groups_per_batch=2",
-      "group_size=2",
       "max_tokens=4",
-      "save_every=0",
       "max_steps=1",
-      "--if-exists=delete",
     ]);
     expect(r.err).toEqual([]);
     const rows = readJsonl(join(log, "metrics.jsonl"));
