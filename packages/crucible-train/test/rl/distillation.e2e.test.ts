@@ -88,7 +88,7 @@ describe("on-policy distillation on the local backend", () => {
     ).saveWeightsAndGetSamplingClient();
     const before = await probeReverseKl(student0, teacher, probes, probeOpts);
     const res = await trainOnPolicyDistillation(
-      onPolicyConfig("distill", pair.teacherSampler, { lr: 1e-2, steps: 6, groups: 8 }),
+      onPolicyConfig("distill", pair.teacherSampler, { lr: 1e-2, steps: 4, groups: 8 }),
     );
     const after = await probeReverseKl(
       await res.trainingClient.saveWeightsAndGetSamplingClient(),
@@ -100,7 +100,7 @@ describe("on-policy distillation on the local backend", () => {
     console.log(
       `teacher SL NLL ${pair.teacherNll.map((x) => x.toFixed(2)).join(", ")}; reverse KL on the probe set ${before.kl.toFixed(3)} → ${after.kl.toFixed(3)}; teacher_kl per step ${kl.map((x) => x.toFixed(2)).join(", ")}`,
     );
-    expect(kl).toHaveLength(6);
+    expect(kl).toHaveLength(4);
     expect(kl.every(Number.isFinite)).toBe(true);
     expect(res.history[0]!.metrics["teacher_kl/dataset_0"]).toBe(kl[0]);
     // The sampler's logprobs are the student's own (the importance-sampling denominator).
