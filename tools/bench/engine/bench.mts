@@ -15,6 +15,8 @@ const env = {
   OPENBLAS_NUM_THREADS: String(threads),
   MKL_NUM_THREADS: String(threads),
   CRUCIBLE_ENGINE_THREADS: String(threads),
+  // resolve @crucible/* siblings to their sources (tsconfig paths), not to dist/ builds that may be absent
+  TSX_TSCONFIG_PATH: join(here, "..", "..", "..", "tsconfig.base.json"),
 };
 
 const llama = {
