@@ -60,6 +60,9 @@ export interface OnPolicyDistillationConfig
  * On-policy distillation (cookbook `train_on_policy`): the student samples, each dataset's teacher scores the
  * student's tokens with `computeLogprobs`, and the per-token reverse KL becomes the advantage
  * (`−coef·(student − teacher)`; env rewards are 0). Sync loop with a fresh sampler after every step.
+ * The signal comes only from tokens the student samples: a student that is near-uniform over a large vocabulary
+ * (e.g. a random-init model) almost never samples the teacher's tokens and barely moves (measured in
+ * tools/bench/distillation); start from a student that already puts mass where the teacher does.
  */
 export async function trainOnPolicyDistillation(config: OnPolicyDistillationConfig): Promise<RLRunResult> {
   const coef = config.klPenaltyCoef ?? 1.0;
