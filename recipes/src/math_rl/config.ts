@@ -46,10 +46,13 @@ export const mathRlSchema = z
       .describe("Log KL between the sampler before and after each update"),
     eval_every: nonNegInt().default(20).describe("Evaluate on the test set every N steps (0 = never)"),
     save_every: nonNegInt().default(20).describe("Save a checkpoint every N steps (0 = never)"),
-    max_steps_off_policy: posInt()
+    max_steps_off_policy: nonNegInt()
       .nullable()
       .default(null)
-      .describe("Async mode: max staleness of a rollout in steps"),
+      .describe("Async mode: max staleness of a rollout in steps (0 allowed; None = sync)"),
+    num_groups_to_log: nonNegInt()
+      .default(4)
+      .describe("Groups whose transcripts are written to iteration_%06d/train.html (0 = none)"),
     stream_minibatch_config: z
       .object({
         groups_per_batch: posInt().describe(

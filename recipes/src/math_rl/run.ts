@@ -92,9 +92,11 @@ export async function runMathRl(
       loraRank: c.lora_rank,
       temperature: c.temperature,
       computePostKl: c.compute_post_kl,
-      asyncConfig: c.max_steps_off_policy
-        ? { maxStepsOffPolicy: c.max_steps_off_policy, groupsPerBatch: c.groups_per_batch! }
-        : null,
+      numGroupsToLog: c.num_groups_to_log,
+      asyncConfig:
+        c.max_steps_off_policy !== null
+          ? { maxStepsOffPolicy: c.max_steps_off_policy, groupsPerBatch: c.groups_per_batch! }
+          : null,
       streamMinibatchConfig: c.stream_minibatch_config
         ? {
             groupsPerBatch: c.groups_per_batch!,

@@ -126,9 +126,13 @@ describe("math_rl parity with the cookbook", () => {
       max_steps_off_policy: null,
       stream_minibatch_config: null,
       num_substeps: 1,
+      num_groups_to_log: 4,
     });
     const asyncCfg = (await resolveRecipeConfig(mathRl, [...base, "max_steps_off_policy=2"])) as MathRlConfig;
     expect(asyncCfg.max_steps_off_policy).toBe(2);
+    // AsyncConfig accepts max_steps_off_policy=0 (the cookbook CLI only checks `is not None`)
+    const zero = (await resolveRecipeConfig(mathRl, [...base, "max_steps_off_policy=0"])) as MathRlConfig;
+    expect(zero.max_steps_off_policy).toBe(0);
     const stream = (await resolveRecipeConfig(mathRl, [
       ...base,
       "stream_minibatch_config.groups_per_batch=8",
