@@ -49,17 +49,17 @@ export {
   trainOnPolicyDistillation,
 } from "./distillation/on-policy.js";
 export {
+  probeReverseKl,
+  type ReverseKlProbeOptions,
+  type ReverseKlProbeResult,
+} from "./distillation/reverse-kl-probe.js";
+export {
   domainCounts,
   roundHalfEven,
   softTargetDatum,
   type TopKRows,
   teacherSoftTargets,
 } from "./distillation/soft-targets.js";
-export {
-  probeReverseKl,
-  type ReverseKlProbeOptions,
-  type ReverseKlProbeResult,
-} from "./distillation/reverse-kl-probe.js";
 export { applyTeacherKl, incorporateTeacherKl } from "./distillation/teacher-kl.js";
 // --- errors
 export { ConfigurationError, DataFormatError, DataValidationError } from "./errors.js";
