@@ -3,6 +3,7 @@ import { promptOnlyDatasetBuilder } from "@crucible/env";
 import type { Datum } from "@crucible/tinker-client";
 import {
   probeReverseKl,
+  type RLServiceClient,
   SupervisedDatasetFromRows,
   trainOffPolicySoftTargets,
   trainOnPolicyDistillation,
@@ -16,6 +17,7 @@ import {
   type TeacherStudent,
 } from "../../src/distillation/testing/teacher-student.js";
 import { type LocalSetup, startLocal, TINY_MODEL } from "../../src/rl/testing/local-arithmetic.js";
+import { observe, sampleOf } from "./observe.js";
 
 // Student: a few SL steps on arithmetic answers (a low-entropy answer format); teacher: the student plus SL on
 // the fixed reply "1". See teacher-student.ts for why a near-uniform student cannot show a falling KL.
@@ -36,10 +38,10 @@ const STUDENT_TEACHER = { studentSteps: 5, teacherSteps: 6, lr: 5e-2, reply: "1"
 function onPolicyConfig(
   name: string,
   teacherPath: string,
-  opts: { lr: number; steps: number; groups: number },
+  opts: { lr: number; steps: number; groups: number; service?: RLServiceClient },
 ) {
   return {
-    serviceClient: local.service,
+    serviceClient: opts.service ?? local.service,
     modelName: TINY_MODEL,
     loraRank: 8,
     loadCheckpointPath: pair.studentState,
@@ -70,10 +72,29 @@ describe("on-policy distillation on the local backend", () => {
   it("teacher = the student's own weights ⇒ teacher_kl ≈ 0 (teacher scores are aligned with the sampled tokens)", async () => {
     // Step 0 samples before any update, so teacher and student weights are equal there. An off-by-one between
     // computeLogprobs positions and the datum's targets would make this far from 0.
+    const obs = observe(local.service);
     const res = await trainOnPolicyDistillation(
-      onPolicyConfig("distill-self", pair.studentSampler, { lr: 1e-3, steps: 1, groups: 4 }),
+      onPolicyConfig("distill-self", pair.studentSampler, {
+        lr: 1e-3,
+        steps: 1,
+        groups: 4,
+        service: obs.service,
+      }),
     );
     expect(Math.abs(res.history[0]!.metrics.teacher_kl as number)).toBeLessThan(1e-4);
+    // Every datum trained with importance_sampling carries its sampler's logprobs; with teacher = student the
+    // reverse-KL advantage is ≈ 0 on every sampled token.
+    const data = obs.calls.flatMap((c) => c.data);
+    expect(data).toHaveLength(8);
+    for (const d of data) {
+      const rec = sampleOf(obs.samples, d);
+      expect(rec).toBeDefined();
+      const from = rec!.prompt.length - 1;
+      expect(d.lossFnInputs.logprobs!.data.slice(from)).toEqual(
+        rec!.response.sequences[0]!.logprobs!.map(Math.fround),
+      );
+      for (const a of d.lossFnInputs.advantages!.data.slice(from)) expect(Math.abs(a)).toBeLessThan(1e-4);
+    }
   }, 300_000);
 
   it("lowers the student–teacher reverse KL on a fixed probe set (fresh samples)", async () => {
