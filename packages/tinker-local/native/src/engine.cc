@@ -2,48 +2,26 @@
 // Mirrors tools/reference/engine_parity.py op for op so float32 results match PyTorch.
 #include "engine.h"
 
-#include <ATen/ATen.h>
-#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
-#include <c10/core/GradMode.h>
-#include <c10/core/InferenceMode.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
-#include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <limits>
-#include <stdexcept>
+
+#include "engine_impl.h"
 
 namespace crucible {
 namespace {
-
 std::atomic<int> gThreads{0};
+}  // namespace
 
-// OpenMP's thread count is a per-thread setting, and engine calls run on whichever libuv pool thread is free:
-// apply the pinned count on the calling thread (cheap when already set).
 void applyThreads() {
   int n = gThreads.load();
   if (n > 0 && at::get_num_threads() != n) at::set_num_threads(n);
 }
 
-// Strip libtorch's C++ backtrace from error messages that reach JavaScript.
-template <typename F>
-auto guarded(F&& f) -> decltype(f()) {
-  applyThreads();
-  try {
-    return f();
-  } catch (const c10::Error& e) {
-    throw std::runtime_error(e.what_without_backtrace());
-  }
-}
-
-void check(bool ok, const std::string& msg) {
-  if (!ok) throw std::runtime_error(msg);
-}
-
+namespace {
 at::ScalarType parseDtype(const std::string& d) {
   if (d == "F32") return at::kFloat;
   if (d == "F16") return at::kHalf;
@@ -78,34 +56,7 @@ HostTensor toHost(const std::string& name, const at::Tensor& t0) {
   h.data.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
   return h;
 }
-
-at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& w, double eps) {
-  auto var = x.pow(2).mean(-1, true);
-  return w * (x * at::rsqrt(var + eps));
-}
-
-at::Tensor rotateHalf(const at::Tensor& x) {
-  auto half = x.size(-1) / 2;
-  return at::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
-}
-
 }  // namespace
-
-enum Proj { Q, K, V, O, GATE, UP, DOWN, NPROJ };
-static const std::array<const char*, NPROJ> kProjNames = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj",
-                                                          "self_attn.o_proj", "mlp.gate_proj",    "mlp.up_proj",
-                                                          "mlp.down_proj"};
-
-struct LayerW {
-  at::Tensor inNorm, postNorm, qNorm, kNorm;
-  std::array<at::Tensor, NPROJ> w;
-};
-
-struct BaseModel {
-  ModelConfig cfg;
-  at::Tensor embed, norm, lmHead, invFreq;
-  std::vector<LayerW> layers;
-};
 
 std::shared_ptr<BaseModel> loadBaseModel(const ModelConfig& cfg, const std::vector<RawTensor>& weights) {
   return guarded([&] {
@@ -147,103 +98,6 @@ std::shared_ptr<BaseModel> loadBaseModel(const ModelConfig& cfg, const std::vect
     return m;
   });
 }
-
-struct LoraPair {
-  std::string key;
-  at::Tensor A, B, mA, vA, mB, vB;
-};
-
-struct KVCache {
-  std::vector<at::Tensor> k, v;  // per layer [B, kvHeads, Tmax, hd]
-};
-
-struct Session {
-  KVCache cache;
-  int64_t len = 0, B = 0;
-  at::Tensor last;  // [B] int64
-  at::Generator gen;
-  SampleParams p;
-};
-
-struct Adapter::Impl {
-  std::shared_ptr<BaseModel> base;
-  LoraSpec spec;
-  std::vector<LoraPair> loras;  // sorted by key
-  std::vector<std::array<LoraPair*, NPROJ>> layerLora;
-  LoraPair* headLora = nullptr;
-  int64_t step = 0;
-  at::Tensor lastLp, lastSel;
-  std::map<int, Session> sessions;
-  int nextSession = 1;
-
-  // W x + scaling · B (A x). The LoRA term is added by one addmm (GEMM with beta = 1) instead of PEFT's separate
-  // matmul, scale and add: two fewer output-sized temporaries per module (for lm_head each is T × vocab floats).
-  at::Tensor lin(const at::Tensor& x, const at::Tensor& W, const LoraPair* l) const {
-    if (!l) return at::linear(x, W);
-    auto x2 = x.reshape({-1, x.size(-1)});
-    auto y = at::addmm(at::mm(x2, W.t()), at::mm(x2, l->A.t()), l->B.t(), 1, spec.scaling);
-    auto shape = x.sizes().vec();
-    shape.back() = W.size(0);
-    return y.view(shape);
-  }
-
-  // Decoder stack for tokens [B,T] at absolute positions offset..offset+T-1; returns final-normed hidden [B,T,H].
-  at::Tensor run(const at::Tensor& tokens, int64_t offset, KVCache* cache) const {
-    const auto& c = base->cfg;
-    const int64_t B = tokens.size(0), T = tokens.size(1), hd = c.headDim, rep = c.heads / c.kvHeads;
-    auto pos = at::arange(offset, offset + T, at::kFloat);
-    auto freqs = at::outer(pos, base->invFreq);
-    auto emb = at::cat({freqs, freqs}, -1);
-    auto cos = emb.cos(), sin = emb.sin();
-    auto h = base->embed.index_select(0, tokens.reshape(-1)).view({B, T, c.hidden});
-    const int64_t S = offset + T;
-    at::Tensor mask;
-    if (T > 1) mask = at::ones({T, S}, at::kBool).triu(offset + 1);
-    const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
-    for (int64_t l = 0; l < c.layers; ++l) {
-      const auto& L = base->layers[l];
-      const auto& lo = layerLora[l];
-      auto x = rmsNorm(h, L.inNorm, c.eps);
-      auto q = lin(x, L.w[Q], lo[Q]).view({B, T, c.heads, hd});
-      auto k = lin(x, L.w[K], lo[K]).view({B, T, c.kvHeads, hd});
-      auto v = lin(x, L.w[V], lo[V]).view({B, T, c.kvHeads, hd}).transpose(1, 2);
-      if (c.qkNorm) {
-        q = rmsNorm(q, L.qNorm, c.eps);
-        k = rmsNorm(k, L.kNorm, c.eps);
-      }
-      q = q.transpose(1, 2);
-      k = k.transpose(1, 2);
-      q = q * cos + rotateHalf(q) * sin;
-      k = k * cos + rotateHalf(k) * sin;
-      if (cache) {
-        cache->k[l].narrow(2, offset, T).copy_(k);
-        cache->v[l].narrow(2, offset, T).copy_(v);
-        k = cache->k[l].narrow(2, 0, S);
-        v = cache->v[l].narrow(2, 0, S);
-      }
-      if (rep > 1) {
-        k = k.unsqueeze(2).expand({B, c.kvHeads, rep, S, hd}).reshape({B, c.heads, S, hd});
-        v = v.unsqueeze(2).expand({B, c.kvHeads, rep, S, hd}).reshape({B, c.heads, S, hd});
-      }
-      auto scores = at::matmul(q, k.transpose(-2, -1)) * scale;
-      if (mask.defined()) scores = scores.masked_fill(mask, -std::numeric_limits<float>::infinity());
-      auto attn = at::matmul(at::softmax(scores, -1), v).transpose(1, 2).reshape({B, T, c.heads * hd});
-      h = h + lin(attn, L.w[O], lo[O]);
-      x = rmsNorm(h, L.postNorm, c.eps);
-      auto g = at::silu(lin(x, L.w[GATE], lo[GATE])) * lin(x, L.w[UP], lo[UP]);
-      h = h + lin(g, L.w[DOWN], lo[DOWN]);
-    }
-    return rmsNorm(h, base->norm, c.eps);
-  }
-
-  at::Tensor logits(const at::Tensor& h) const { return lin(h, base->lmHead, headLora); }
-
-  std::vector<LoraPair*> trainables() {
-    std::vector<LoraPair*> r;
-    for (auto& l : loras) r.push_back(&l);
-    return r;
-  }
-};
 
 Adapter::Adapter(std::shared_ptr<BaseModel> base, const LoraSpec& spec) : impl_(new Impl) {
   guarded([&] {
@@ -454,137 +308,6 @@ int64_t Adapter::numTrainable() const {
   for (auto& l : impl_->loras) n += l.A.numel() + l.B.numel();
   return n;
 }
-
-namespace {
-// Samples one token per row of logits [B,V]. Logprobs are of softmax(logits/τ) before top-k/top-p truncation.
-std::pair<at::Tensor, at::Tensor> sampleRows(const at::Tensor& logits, const SampleParams& p, at::Generator& gen) {
-  const float inf = std::numeric_limits<float>::infinity();
-  if (p.temperature <= 0) {  // greedy; logprobs of the untempered distribution
-    auto lsm = at::log_softmax(logits, -1);
-    auto tok = lsm.argmax(-1);
-    return {tok, lsm.gather(1, tok.unsqueeze(1)).squeeze(1)};
-  }
-  auto lsm = at::log_softmax(logits / p.temperature, -1);
-  auto filt = lsm;
-  const int64_t V = logits.size(1);
-  if (p.topK > 0 && p.topK < V) {
-    auto kth = std::get<0>(lsm.topk(p.topK, -1)).narrow(1, p.topK - 1, 1);
-    filt = filt.masked_fill(filt < kth, -inf);
-  }
-  if (p.topP < 1) {
-    auto sorted = filt.sort(-1, true);
-    auto sv = std::get<0>(sorted), si = std::get<1>(sorted);
-    auto pr = sv.softmax(-1);
-    auto before = pr.cumsum(-1) - pr;  // mass strictly before each token; always keeps the top token
-    sv = sv.masked_fill(before > p.topP, -inf);
-    filt = at::full_like(filt, -inf).scatter(1, si, sv);
-  }
-  auto tok = at::multinomial(filt.softmax(-1), 1, false, gen).squeeze(1);
-  return {tok, lsm.gather(1, tok.unsqueeze(1)).squeeze(1)};
-}
-
-void writeStep(const std::pair<at::Tensor, at::Tensor>& s, SampleStepOut& out) {
-  auto t = s.first.to(at::kInt).contiguous();
-  auto l = s.second.contiguous();
-  out.tokens.assign(t.data_ptr<int32_t>(), t.data_ptr<int32_t>() + t.numel());
-  out.logprobs.assign(l.data_ptr<float>(), l.data_ptr<float>() + l.numel());
-}
-}  // namespace
-
-int Adapter::sampleStart(const std::vector<int32_t>& prompt, const SampleParams& p, SampleStepOut& out) {
-  return guarded([&] {
-    c10::InferenceMode im;
-    auto& I = *impl_;
-    const auto& c = I.base->cfg;
-    const int64_t T = static_cast<int64_t>(prompt.size()), B = p.numSamples;
-    check(T > 0, "sample: empty prompt");
-    check(B > 0 && p.maxTokens >= 0, "sample: numSamples must be positive and maxTokens non-negative");
-    for (auto id : prompt)
-      check(id >= 0 && id < c.vocab, "sample: prompt token id " + std::to_string(id) + " out of vocabulary");
-    Session s;
-    s.p = p;
-    s.B = B;
-    s.gen = at::make_generator<at::CPUGeneratorImpl>(p.seed);
-    const int64_t Tmax = T + std::max<int64_t>(p.maxTokens, 1);
-    KVCache one;
-    for (int64_t l = 0; l < c.layers; ++l) {
-      s.cache.k.push_back(at::empty({B, c.kvHeads, Tmax, c.headDim}, at::kFloat));
-      s.cache.v.push_back(at::empty({B, c.kvHeads, Tmax, c.headDim}, at::kFloat));
-      one.k.push_back(s.cache.k.back().narrow(0, 0, 1));
-      one.v.push_back(s.cache.v.back().narrow(0, 0, 1));
-    }
-    auto tok = at::tensor(std::vector<int64_t>(prompt.begin(), prompt.end()), at::kLong).view({1, T});
-    auto h = I.run(tok, 0, &one).view({T, c.hidden});
-    for (int64_t l = 0; l < c.layers && B > 1; ++l) {  // share the prompt's cache with every sample
-      s.cache.k[l].narrow(2, 0, T).copy_(one.k[l].narrow(2, 0, T).expand({B, c.kvHeads, T, c.headDim}));
-      s.cache.v[l].narrow(2, 0, T).copy_(one.v[l].narrow(2, 0, T).expand({B, c.kvHeads, T, c.headDim}));
-    }
-    at::Tensor lastLogits;
-    if (p.promptLogprobs || p.topkPrompt > 0) {
-      auto lg = I.logits(h);
-      lastLogits = lg.narrow(0, T - 1, 1);
-      auto lsm = at::log_softmax(lg, -1);
-      if (p.promptLogprobs) {
-        out.promptLogprobs.assign(T, std::numeric_limits<float>::quiet_NaN());
-        if (T > 1) {
-          auto tg = tok.view({T}).narrow(0, 1, T - 1).unsqueeze(1);
-          auto v = lsm.narrow(0, 0, T - 1).gather(1, tg).contiguous();
-          std::memcpy(out.promptLogprobs.data() + 1, v.data_ptr<float>(), (T - 1) * sizeof(float));
-        }
-      }
-      if (p.topkPrompt > 0 && T > 1) {
-        const int64_t k = std::min<int64_t>(p.topkPrompt, c.vocab);
-        auto tk = lsm.narrow(0, 0, T - 1).topk(k, -1);
-        auto vals = std::get<0>(tk).contiguous();
-        auto ids = std::get<1>(tk).to(at::kInt).contiguous();
-        out.topkIds.assign(T * k, 0);
-        out.topkLogprobs.assign(T * k, -99999.0f);
-        std::memcpy(out.topkIds.data() + k, ids.data_ptr<int32_t>(), (T - 1) * k * sizeof(int32_t));
-        std::memcpy(out.topkLogprobs.data() + k, vals.data_ptr<float>(), (T - 1) * k * sizeof(float));
-      }
-    } else {
-      lastLogits = I.logits(h.narrow(0, T - 1, 1));
-    }
-    auto st = sampleRows(lastLogits.expand({B, c.vocab}), p, s.gen);
-    writeStep(st, out);
-    s.last = st.first;
-    s.len = T;
-    int id = I.nextSession++;
-    I.sessions.emplace(id, std::move(s));
-    return id;
-  });
-}
-
-SampleStepOut Adapter::sampleStep(int id, const std::vector<int32_t>& keep) {
-  return guarded([&] {
-    c10::InferenceMode im;
-    auto& I = *impl_;
-    auto it = I.sessions.find(id);
-    check(it != I.sessions.end(), "sample: unknown session");
-    auto& s = it->second;
-    const auto& c = I.base->cfg;
-    check(s.len < s.cache.k[0].size(2), "sample: maxTokens exceeded");
-    check(!keep.empty(), "sample: no rows left to continue");
-    if (static_cast<int64_t>(keep.size()) != s.B) {
-      auto idx = at::tensor(std::vector<int64_t>(keep.begin(), keep.end()), at::kLong);
-      for (int64_t l = 0; l < c.layers; ++l) {
-        s.cache.k[l] = s.cache.k[l].index_select(0, idx);
-        s.cache.v[l] = s.cache.v[l].index_select(0, idx);
-      }
-      s.last = s.last.index_select(0, idx);
-      s.B = static_cast<int64_t>(keep.size());
-    }
-    auto h = I.run(s.last.view({s.B, 1}), s.len, &s.cache).view({s.B, c.hidden});
-    auto st = sampleRows(I.logits(h), s.p, s.gen);
-    s.last = st.first;
-    s.len += 1;
-    SampleStepOut out;
-    writeStep(st, out);
-    return out;
-  });
-}
-
-void Adapter::sampleEnd(int id) { impl_->sessions.erase(id); }
 
 void setNumThreads(int n) {
   gThreads.store(n);

@@ -1,0 +1,160 @@
+// Internal to the engine's translation units (engine.cc, sample.cc): model and adapter state, shared helpers.
+#pragma once
+#include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
+#include <c10/core/InferenceMode.h>
+
+#include <array>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include "engine.h"
+
+namespace crucible {
+
+// OpenMP's thread count is a per-thread setting: applies the pinned count on the calling thread (normally the
+// dedicated engine thread of addon.cc; cheap when already set). Defined in engine.cc.
+void applyThreads();
+
+// Strip libtorch's C++ backtrace from error messages that reach JavaScript.
+template <typename F>
+auto guarded(F&& f) -> decltype(f()) {
+  applyThreads();
+  try {
+    return f();
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(e.what_without_backtrace());
+  }
+}
+
+inline void check(bool ok, const std::string& msg) {
+  if (!ok) throw std::runtime_error(msg);
+}
+
+inline at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& w, double eps) {
+  auto var = x.pow(2).mean(-1, true);
+  return w * (x * at::rsqrt(var + eps));
+}
+
+inline at::Tensor rotateHalf(const at::Tensor& x) {
+  auto half = x.size(-1) / 2;
+  return at::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+}
+
+enum Proj { Q, K, V, O, GATE, UP, DOWN, NPROJ };
+inline const std::array<const char*, NPROJ> kProjNames = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj",
+                                                          "self_attn.o_proj", "mlp.gate_proj",    "mlp.up_proj",
+                                                          "mlp.down_proj"};
+
+struct LayerW {
+  at::Tensor inNorm, postNorm, qNorm, kNorm;
+  std::array<at::Tensor, NPROJ> w;
+};
+
+struct BaseModel {
+  ModelConfig cfg;
+  at::Tensor embed, norm, lmHead, invFreq;
+  std::vector<LayerW> layers;
+};
+
+struct LoraPair {
+  std::string key;
+  at::Tensor A, B, mA, vA, mB, vB;
+};
+
+struct KVCache {
+  std::vector<at::Tensor> k, v;  // per layer [B, kvHeads, Tmax, hd]
+};
+
+struct Session {
+  KVCache cache;
+  int64_t len = 0, B = 0;
+  at::Tensor last;  // [B] int64
+  at::Generator gen;
+  SampleParams p;
+};
+
+struct Adapter::Impl {
+  std::shared_ptr<BaseModel> base;
+  LoraSpec spec;
+  std::vector<LoraPair> loras;  // sorted by key
+  std::vector<std::array<LoraPair*, NPROJ>> layerLora;
+  LoraPair* headLora = nullptr;
+  int64_t step = 0;
+  at::Tensor lastLp, lastSel;
+  std::map<int, Session> sessions;
+  int nextSession = 1;
+
+  // W x + scaling · B (A x). The LoRA term is added by one addmm (GEMM with beta = 1) instead of PEFT's separate
+  // matmul, scale and add: two fewer output-sized temporaries per module (for lm_head each is T × vocab floats).
+  at::Tensor lin(const at::Tensor& x, const at::Tensor& W, const LoraPair* l) const {
+    if (!l) return at::linear(x, W);
+    auto x2 = x.reshape({-1, x.size(-1)});
+    auto y = at::addmm(at::mm(x2, W.t()), at::mm(x2, l->A.t()), l->B.t(), 1, spec.scaling);
+    auto shape = x.sizes().vec();
+    shape.back() = W.size(0);
+    return y.view(shape);
+  }
+
+  // Decoder stack for tokens [B,T] at absolute positions offset..offset+T-1; returns final-normed hidden [B,T,H].
+  at::Tensor run(const at::Tensor& tokens, int64_t offset, KVCache* cache) const {
+    const auto& c = base->cfg;
+    const int64_t B = tokens.size(0), T = tokens.size(1), hd = c.headDim, rep = c.heads / c.kvHeads;
+    auto pos = at::arange(offset, offset + T, at::kFloat);
+    auto freqs = at::outer(pos, base->invFreq);
+    auto emb = at::cat({freqs, freqs}, -1);
+    auto cos = emb.cos(), sin = emb.sin();
+    auto h = base->embed.index_select(0, tokens.reshape(-1)).view({B, T, c.hidden});
+    const int64_t S = offset + T;
+    at::Tensor mask;
+    if (T > 1) mask = at::ones({T, S}, at::kBool).triu(offset + 1);
+    const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+    for (int64_t l = 0; l < c.layers; ++l) {
+      const auto& L = base->layers[l];
+      const auto& lo = layerLora[l];
+      auto x = rmsNorm(h, L.inNorm, c.eps);
+      auto q = lin(x, L.w[Q], lo[Q]).view({B, T, c.heads, hd});
+      auto k = lin(x, L.w[K], lo[K]).view({B, T, c.kvHeads, hd});
+      auto v = lin(x, L.w[V], lo[V]).view({B, T, c.kvHeads, hd}).transpose(1, 2);
+      if (c.qkNorm) {
+        q = rmsNorm(q, L.qNorm, c.eps);
+        k = rmsNorm(k, L.kNorm, c.eps);
+      }
+      q = q.transpose(1, 2);
+      k = k.transpose(1, 2);
+      q = q * cos + rotateHalf(q) * sin;
+      k = k * cos + rotateHalf(k) * sin;
+      if (cache) {
+        cache->k[l].narrow(2, offset, T).copy_(k);
+        cache->v[l].narrow(2, offset, T).copy_(v);
+        k = cache->k[l].narrow(2, 0, S);
+        v = cache->v[l].narrow(2, 0, S);
+      }
+      if (rep > 1) {
+        k = k.unsqueeze(2).expand({B, c.kvHeads, rep, S, hd}).reshape({B, c.heads, S, hd});
+        v = v.unsqueeze(2).expand({B, c.kvHeads, rep, S, hd}).reshape({B, c.heads, S, hd});
+      }
+      auto scores = at::matmul(q, k.transpose(-2, -1)) * scale;
+      if (mask.defined()) scores = scores.masked_fill(mask, -std::numeric_limits<float>::infinity());
+      auto attn = at::matmul(at::softmax(scores, -1), v).transpose(1, 2).reshape({B, T, c.heads * hd});
+      h = h + lin(attn, L.w[O], lo[O]);
+      x = rmsNorm(h, L.postNorm, c.eps);
+      auto g = at::silu(lin(x, L.w[GATE], lo[GATE])) * lin(x, L.w[UP], lo[UP]);
+      h = h + lin(g, L.w[DOWN], lo[DOWN]);
+    }
+    return rmsNorm(h, base->norm, c.eps);
+  }
+
+  at::Tensor logits(const at::Tensor& h) const { return lin(h, base->lmHead, headLora); }
+
+  std::vector<LoraPair*> trainables() {
+    std::vector<LoraPair*> r;
+    for (auto& l : loras) r.push_back(&l);
+    return r;
+  }
+};
+
+}  // namespace crucible
