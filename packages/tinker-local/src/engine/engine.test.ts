@@ -3,6 +3,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createEngine } from "./engine.js";
+import { loadAddon } from "./native.js";
 import { readSafetensors } from "./safetensors.js";
 import type { LocalTrainer } from "./trainer.js";
 import type { EngineDatum, SampleRequest } from "./types.js";
@@ -215,5 +216,24 @@ describe("engine: sampling", () => {
     await tr.forward([ceDatum(10, 256), ceDatum(11, 256)], { lossFn: "cross_entropy", backward: true });
     clearInterval(timer);
     expect(ticks).toBeGreaterThan(0);
+  });
+});
+
+describe("engine: caching allocator", () => {
+  it("reuses large buffers: a repeated training step maps no new memory", async () => {
+    const tr = await engine.createTrainer(QWEN, LORA);
+    const batch = [ceDatum(5)]; // logits 16 × 151936 floats: well above the 256 KiB caching threshold
+    const step = async () => {
+      await tr.forward(batch, { lossFn: "cross_entropy", backward: true });
+      await tr.optimStep(ADAM);
+    };
+    await step();
+    await step();
+    const before = loadAddon().allocStats();
+    await step();
+    const after = loadAddon().allocStats();
+    expect(after.hits).toBeGreaterThan(before.hits);
+    expect(after.misses).toBe(before.misses);
+    expect(after.mappedMB).toBe(before.mappedMB);
   });
 });
