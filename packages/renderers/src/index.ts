@@ -71,6 +71,12 @@ export {
   unregisterTokenizer,
 } from "./tokenizer/resolve.js";
 export {
+  BYTE_LEVEL_EOS,
+  BYTE_LEVEL_TOKENIZER,
+  byteLevelTokenizerFiles,
+  bytesToUnicode,
+} from "./tokenizer/byte-level.js";
+export {
   type EncodeOptions,
   HfJsonTokenizer,
   type Tokenizer,

@@ -7,9 +7,10 @@ import type { BackendChoice } from "./fields.js";
 
 export type BackendKind = "local" | "remote";
 
-/** Built-in tiny models of the embedded backend (random init, real tokenizers). */
+/** Built-in tiny models of the embedded backend (random init; real tokenizers, or bytes for tiny-bytes). */
 export const TINY_MODELS = [
   "crucible/tiny-qwen3",
+  "crucible/tiny-bytes",
   "crucible/tiny-qwen3-large",
   "crucible/tiny-llama3",
 ] as const;
@@ -18,6 +19,7 @@ export const DEFAULT_LOCAL_MODEL = "crucible/tiny-qwen3";
 /** Renderers for the tiny models: they are untrained base models, so like the cookbook's *-Base models. */
 const TINY_RENDERERS: Record<string, string> = {
   "crucible/tiny-qwen3": "role_colon",
+  "crucible/tiny-bytes": "role_colon",
   "crucible/tiny-qwen3-large": "role_colon",
   "crucible/tiny-llama3": "role_colon",
 };

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join, resolve as resolvePath } from "node:path";
+import { BYTE_LEVEL_TOKENIZER, byteLevelTokenizerFiles } from "./byte-level.js";
 import { HfJsonTokenizer, type Tokenizer, type TokenizerFiles } from "./tokenizer.js";
 
 /** Thrown when no tokenizer files can be found; the message lists every place searched. */
@@ -50,6 +51,7 @@ export function unregisterTokenizer(name: string): boolean {
 export function tokenizerRepoFor(modelName: string): string {
   const name = modelName.split(":")[0] as string;
   if (name.startsWith("meta-llama/Llama-3")) return "thinkingmachineslabinc/meta-llama-3-instruct-tokenizer";
+  if (name === "crucible/tiny-bytes") return BYTE_LEVEL_TOKENIZER;
   return name;
 }
 
@@ -159,6 +161,7 @@ function resolveLocal(modelName: string, options: GetTokenizerOptions): LocalRes
     searched.push(`local path ${modelName} (not a directory)`);
   }
   const repo = tokenizerRepoFor(modelName);
+  if (repo === BYTE_LEVEL_TOKENIZER) return load(repo, repo, byteLevelTokenizerFiles);
   const cacheDir = hubCacheDir(options);
   for (const r of repo === modelName.split(":")[0] ? [repo] : [repo, modelName.split(":")[0] as string]) {
     const snap = findInHfCache(r, cacheDir);
