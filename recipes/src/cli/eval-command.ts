@@ -108,7 +108,7 @@ export async function evalCommand(argv: readonly string[], io: CliIO): Promise<n
   if (cfg.gsm8k_file) checkFileExists(cfg.gsm8k_file, "gsm8k_file");
   if (cfg.math500_file) checkFileExists(cfg.math500_file, "math500_file");
   const ev = await import("@crucible/eval");
-  const { gradeAnswer } = await import("@crucible/grading");
+  const { safeGrade } = await import("@crucible/grading");
   // Load every problem set before opening the backend, so missing data is a config error.
   const sets = [];
   for (const n of names as (typeof BENCHMARKS)[number][]) {
@@ -117,7 +117,7 @@ export async function evalCommand(argv: readonly string[], io: CliIO): Promise<n
       const problems = await ev.loadBenchmark(n, {
         ...(cfg.limit !== null ? { limit: cfg.limit } : {}),
         ...(dataFile ? { dataFile } : {}),
-        grader: gradeAnswer,
+        grader: (g: string, t: string) => safeGrade(g, t), // time-limited, as the cookbook's safe_grade
       });
       sets.push({ name: n, problems });
     } catch (e) {

@@ -27,6 +27,26 @@ export function drawPairs(
   return out;
 }
 
+/**
+ * Splits the pairs of [0, maxOperand)² that are not held out into an SFT share and an RL share (MT19937
+ * permutation). RL needs problems the SFT model has not memorised: on memorised ones every sample of a group
+ * is right, the rewards are constant and the advantages are zero. `sftFraction` 1 gives both stages every pair.
+ */
+export function splitTrainingPairs(
+  maxOperand: number,
+  heldOut: Set<string>,
+  sftFraction: number,
+  seed = 99,
+): { sft: Set<string>; rl: Set<string> } {
+  const pool: string[] = [];
+  for (let x = 0; x < maxOperand; x++)
+    for (let y = 0; y < maxOperand; y++) if (!heldOut.has(`${x},${y}`)) pool.push(`${x},${y}`);
+  if (sftFraction >= 1) return { sft: new Set(pool), rl: new Set(pool) }; // both stages see every pair
+  const order = new RandomState(seed).permutation(pool.length).map((i) => pool[i] as string);
+  const nSft = Math.max(1, Math.min(pool.length - 1, Math.round(sftFraction * pool.length)));
+  return { sft: new Set(order.slice(0, nSft)), rl: new Set(order.slice(nSft)) };
+}
+
 /** SFT conversations "What is x + y?" → "x+y", one per line. */
 export function writeSftData(
   file: string,

@@ -13,7 +13,6 @@ describe("demo e2e (toy size)", () => {
     const r = await crucible([
       "demo",
       `log_path=${dir}`,
-      "sft_examples=64",
       "sft_steps=2",
       "sft_batch_size=8",
       "rl_steps=1",
@@ -36,7 +35,12 @@ describe("demo e2e (toy size)", () => {
     }
     // The SFT run resumed nothing and wrote the usual files; RL started from the SFT checkpoint.
     expect(readJsonl(join(dir, "sft", "metrics.jsonl")).map((m) => m["step"])).toEqual([0, 1]);
-    expect(readJsonl(join(dir, "rl", "metrics.jsonl")).map((m) => m["step"])).toEqual([0]);
+    const rl = readJsonl(join(dir, "rl", "metrics.jsonl"));
+    expect(rl.map((m) => m["step"])).toEqual([0]);
+    expect(summary.rl_train_correct).toEqual({
+      first: rl[0]?.["env/all/correct"],
+      last: rl[0]?.["env/all/correct"],
+    });
     expect(existsSync(join(dir, "rl", "iteration_000000", "train.html"))).toBe(true);
     expect(r.out.join("\n")).toMatch(/Open the training curves: pnpm crucible dashboard .*\/sft .*\/rl/);
   });

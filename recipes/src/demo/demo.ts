@@ -11,24 +11,23 @@ import { modelSlug, runDate } from "../common/pyformat.js";
 import { tokenizerNameFor } from "../common/resolve.js";
 import { mathRl } from "../math_rl/config.js";
 import type { RecipeContext } from "../recipe.js";
-import { smallArithmeticBuilder, writeSftData } from "./arithmetic-data.js";
+import { smallArithmeticBuilder, splitTrainingPairs, writeSftData } from "./arithmetic-data.js";
 
 export const demoSchema = z
   .object({
-    model_name: z.string().default("crucible/tiny-qwen3").describe("Built-in tiny model to train"),
+    model_name: z.string().default("crucible/tiny-bytes").describe("Built-in tiny model to train"),
     log_path: z
       .string()
       .nullable()
       .default(null)
       .describe("Demo directory; None = /tmp/tinker-examples/demo/<date>"),
-    sft_examples: z.number().int().positive().default(2048).describe("Generated SFT conversations"),
-    sft_steps: z.number().int().positive().default(60).describe("SFT steps"),
+    sft_steps: z.number().int().positive().default(300).describe("SFT steps"),
     sft_batch_size: z.number().int().positive().default(32).describe("SFT conversations per step"),
-    sft_learning_rate: z.number().positive().default(4e-3).describe("SFT learning rate"),
-    rl_steps: z.number().int().positive().default(12).describe("RL steps"),
+    sft_learning_rate: z.number().positive().default(1e-3).describe("SFT learning rate"),
+    rl_steps: z.number().int().positive().default(60).describe("RL steps"),
     rl_groups_per_batch: z.number().int().positive().default(8).describe("RL problems per step"),
-    rl_group_size: z.number().int().positive().default(8).describe("RL samples per problem"),
-    rl_learning_rate: z.number().positive().default(1e-3).describe("RL learning rate"),
+    rl_group_size: z.number().int().positive().default(16).describe("RL samples per problem"),
+    rl_learning_rate: z.number().positive().default(3e-4).describe("RL learning rate"),
     lora_rank: z.number().int().positive().default(32).describe("LoRA rank"),
     max_operand: z
       .number()
@@ -37,13 +36,21 @@ export const demoSchema = z
       .max(101)
       .default(10)
       .describe("Operands x, y are drawn from [0, max_operand)"),
+    sft_pair_fraction: z
+      .number()
+      .gt(0)
+      .lte(1)
+      .default(0.5)
+      .describe(
+        "Share of the non-held-out x + y pairs used for SFT; RL trains on the rest (1 = both use all)",
+      ),
     eval_problems: z
       .number()
       .int()
       .positive()
       .default(30)
       .describe("Held-out x + y pairs, never trained on (greedy eval)"),
-    max_tokens: z.number().int().positive().default(5).describe("Max answer tokens when sampling"),
+    max_tokens: z.number().int().positive().default(10).describe("Max answer tokens when sampling"),
   })
   .strict();
 export type DemoConfig = z.output<typeof demoSchema>;
@@ -62,8 +69,21 @@ export interface DemoSummary {
   sft_log_path: string;
   rl_log_path: string;
   stages: StageAccuracy[];
+  /** Mean `env/all/correct` of the RL run's first and last 10 steps (its own training problems, sampled). */
+  rl_train_correct: { first: number; last: number };
   wall_seconds: number;
   stage_seconds: Record<string, number>;
+}
+
+function rlTrainCorrect(logPath: string): { first: number; last: number } {
+  const rows = readFileSync(join(logPath, "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, number>);
+  const mean = (xs: Record<string, number>[]) =>
+    xs.reduce((a, r) => a + (r["env/all/correct"] ?? 0), 0) / Math.max(1, xs.length);
+  const k = Math.min(10, Math.ceil(rows.length / 2));
+  return { first: mean(rows.slice(0, k)), last: mean(rows.slice(-k)) };
 }
 
 function lastCheckpoint(logPath: string): { state_path: string; sampler_path: string } {
@@ -99,6 +119,8 @@ export async function runDemo(c: DemoConfig, ctx: RecipeContext): Promise<DemoSu
     seed: 1234,
   });
   const heldOut = ev.problemPairs(problems);
+  const split = splitTrainingPairs(c.max_operand, heldOut, c.sft_pair_fraction);
+  const union = (a: Set<string>, b: Set<string>) => new Set([...a, ...b]);
   const stages: StageAccuracy[] = [];
   const evaluate = async (stage: string, weights: { modelPath?: string; baseModel?: string }) => {
     const session = await openBackend("local");
@@ -136,7 +158,13 @@ export async function runDemo(c: DemoConfig, ctx: RecipeContext): Promise<DemoSu
   await timed("eval_base", () => evaluate("before (base model)", { baseModel: c.model_name }));
 
   const sftData = join(dir, "sft_data.jsonl");
-  writeSftData(sftData, c.sft_examples, c.max_operand, heldOut);
+  // One epoch of exactly sft_steps batches, plus chat_sl's 64 test conversations.
+  writeSftData(
+    sftData,
+    c.sft_steps * c.sft_batch_size + 64,
+    c.max_operand,
+    c.sft_pair_fraction >= 1 ? heldOut : union(heldOut, split.rl),
+  );
   const sftLog = join(dir, "sft");
   ctx.print(`[demo] SFT: ${c.sft_steps} steps × ${c.sft_batch_size} conversations (chat_sl)`);
   await timed("sft", async () => {
@@ -198,7 +226,13 @@ export async function runDemo(c: DemoConfig, ctx: RecipeContext): Promise<DemoSu
     const { runMathRl } = await import("../math_rl/run.js");
     await runMathRl(cfg as never, ctx, {
       datasetBuilder: (r) =>
-        smallArithmeticBuilder(r, c.rl_groups_per_batch, c.rl_group_size, c.max_operand, heldOut),
+        smallArithmeticBuilder(
+          r,
+          c.rl_groups_per_batch,
+          c.rl_group_size,
+          c.max_operand,
+          c.sft_pair_fraction >= 1 ? heldOut : union(heldOut, split.sft),
+        ),
     });
   });
   const rl = lastCheckpoint(rlLog);
@@ -210,6 +244,7 @@ export async function runDemo(c: DemoConfig, ctx: RecipeContext): Promise<DemoSu
     sft_log_path: sftLog,
     rl_log_path: rlLog,
     stages,
+    rl_train_correct: rlTrainCorrect(rlLog),
     wall_seconds: (Date.now() - t0) / 1000,
     stage_seconds: stageSeconds,
   };
@@ -224,6 +259,10 @@ export async function runDemo(c: DemoConfig, ctx: RecipeContext): Promise<DemoSu
       `  ${s.stage.padEnd(w)}  accuracy ${(100 * s.accuracy).toFixed(1).padStart(5)}%   format ${(100 * s.format).toFixed(1).padStart(5)}%`,
     );
   }
+  const tc = summary.rl_train_correct;
+  ctx.print(
+    `  RL training problems (sampled, T=1): correct ${(100 * tc.first).toFixed(1)}% in the first steps → ${(100 * tc.last).toFixed(1)}% in the last`,
+  );
   ctx.print(
     `  wall time ${summary.wall_seconds.toFixed(0)} s (${Object.entries(stageSeconds)
       .map(([k, v]) => `${k} ${v.toFixed(0)} s`)

@@ -22,8 +22,8 @@ export async function mathRlDatasetBuilder(c: MathRlConfig, renderer: Renderer):
       includeFewshot: c.include_fewshot,
     });
   }
-  const { gradeAnswer } = await import("@crucible/grading");
-  const opts = { renderer, grader: gradeAnswer, batchSize: gpb, groupSize: c.group_size, seed: c.seed };
+  // No grader: the envs default to safeGrade (gradeAnswer in a worker with the cookbook's 1 s limit).
+  const opts = { renderer, batchSize: gpb, groupSize: c.group_size, seed: c.seed };
   if (c.env === "polaris" || c.env === "deepmath") {
     const spec = c.env === "polaris" ? env.POLARIS : env.DEEPMATH;
     const src = c.data_dir ? sourcesFromDir(c.data_dir).train : env.hfTrainSource(spec);
@@ -57,11 +57,14 @@ export async function runMathRl(
   const evaluators = [];
   if (c.eval_benchmark) {
     const ev = await import("@crucible/eval");
-    const { gradeAnswer } = await import("@crucible/grading");
+    const { safeGrade } = await import("@crucible/grading");
     evaluators.push(
       new ev.BenchmarkEvaluator({
         name: c.eval_benchmark,
-        problems: await ev.loadBenchmark(c.eval_benchmark, { limit: c.eval_problems, grader: gradeAnswer }),
+        problems: await ev.loadBenchmark(c.eval_benchmark, {
+          limit: c.eval_problems,
+          grader: (g: string, t: string) => safeGrade(g, t),
+        }),
         renderer,
         rendererName: c.renderer_name!,
         outDir: `${logPath}/benchmarks`,
