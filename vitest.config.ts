@@ -23,6 +23,9 @@ export default defineConfig({
     exclude: ["**/node_modules/**", "**/dist/**"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Two test processes on a 2-core machine: one engine thread each, so OpenMP teams never oversubscribe the
+    // cores (spinning teams that share a core slowed engine steps 10-30x in measurements).
+    env: { CRUCIBLE_ENGINE_THREADS: process.env.CRUCIBLE_ENGINE_THREADS ?? "1" },
     pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
   },
