@@ -21,7 +21,7 @@ export const demoSchema = z
       .nullable()
       .default(null)
       .describe("Demo directory; None = /tmp/tinker-examples/demo/<date>"),
-    sft_steps: z.number().int().positive().default(300).describe("SFT steps"),
+    sft_steps: z.number().int().positive().default(400).describe("SFT steps"),
     sft_batch_size: z.number().int().positive().default(32).describe("SFT conversations per step"),
     sft_learning_rate: z.number().positive().default(1e-3).describe("SFT learning rate"),
     rl_steps: z.number().int().positive().default(60).describe("RL steps"),
@@ -34,7 +34,7 @@ export const demoSchema = z
       .int()
       .min(2)
       .max(101)
-      .default(10)
+      .default(20)
       .describe("Operands x, y are drawn from [0, max_operand)"),
     sft_pair_fraction: z
       .number()
