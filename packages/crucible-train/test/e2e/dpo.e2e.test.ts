@@ -46,9 +46,10 @@ describe("DPO end to end on the local backend (crucible/tiny-qwen3)", () => {
       .map((l) => JSON.parse(l) as Row);
     expect(rows.map((r) => r.step)).toEqual(Array.from({ length: 20 }, (_, i) => i));
     const s0 = rows[0] as Row;
-    // Policy == reference at step 0 (cookbook semantics): ln 2, margin 0, accuracy 0.
+    // Policy == reference at step 0 (cookbook semantics): ln 2 and margin 0. Accuracy counts margins > 0, and
+    // the policy's (trainer) and reference's (sampler) logprobs of the same weights differ by float rounding,
+    // so step 0's accuracy is a coin toss per pair, not 0: the learning check compares against one half.
     expect(s0.dpo_loss).toBeCloseTo(Math.LN2, 5);
-    expect(s0.accuracy).toBe(0);
     expect(Math.abs(s0.margin)).toBeLessThan(1e-6);
     const last5 = rows.slice(-5);
     const mean = (k: string) => last5.reduce((a, r) => a + (r[k] as number), 0) / last5.length;
@@ -57,8 +58,8 @@ describe("DPO end to end on the local backend (crucible/tiny-qwen3)", () => {
         `last-5 mean accuracy=${mean("accuracy").toFixed(3)} margin=${mean("margin").toFixed(4)} loss=${mean("dpo_loss").toFixed(4)}; ` +
         `step19 accuracy=${rows[19]?.accuracy} margin=${rows[19]?.margin.toFixed(4)}`,
     );
-    expect(mean("accuracy")).toBeGreaterThan(s0.accuracy);
-    expect(mean("margin")).toBeGreaterThan(s0.margin);
+    expect(mean("accuracy")).toBeGreaterThan(0.5);
+    expect(mean("margin")).toBeGreaterThan(1e-3);
     for (const r of rows)
       for (const k of [
         "num_pairs",
