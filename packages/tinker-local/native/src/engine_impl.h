@@ -133,13 +133,18 @@ struct Adapter::Impl {
         k = cache->k[l].narrow(2, 0, S);
         v = cache->v[l].narrow(2, 0, S);
       }
-      if (rep > 1) {
-        k = k.unsqueeze(2).expand({B, c.kvHeads, rep, S, hd}).reshape({B, c.heads, S, hd});
-        v = v.unsqueeze(2).expand({B, c.kvHeads, rep, S, hd}).reshape({B, c.heads, S, hd});
+      // GQA without copying K/V per query head (HF's repeat_kv): query head h uses kv head h / rep, so the rep
+      // query heads of one kv head are stacked along the time axis, [B, kvHeads, rep·T, hd], and share its K/V.
+      auto qg = q.contiguous().view({B, c.kvHeads, rep * T, hd});
+      auto scores = at::matmul(qg, k.transpose(-2, -1)) * scale;  // [B, kvHeads, rep·T, S]
+      if (mask.defined()) {
+        auto m = rep > 1 ? mask.repeat({rep, 1}) : mask;
+        scores = scores.masked_fill(m, -std::numeric_limits<float>::infinity());
       }
-      auto scores = at::matmul(q, k.transpose(-2, -1)) * scale;
-      if (mask.defined()) scores = scores.masked_fill(mask, -std::numeric_limits<float>::infinity());
-      auto attn = at::matmul(at::softmax(scores, -1), v).transpose(1, 2).reshape({B, T, c.heads * hd});
+      auto attn = at::matmul(at::softmax(scores, -1), v)
+                      .view({B, c.heads, T, hd})
+                      .transpose(1, 2)
+                      .reshape({B, T, c.heads * hd});
       h = h + lin(attn, L.w[O], lo[O]);
       x = rmsNorm(h, L.postNorm, c.eps);
       auto g = at::silu(lin(x, L.w[GATE], lo[GATE])) * lin(x, L.w[UP], lo[UP]);
