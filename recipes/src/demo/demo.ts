@@ -24,10 +24,10 @@ export const demoSchema = z
     sft_steps: z.number().int().positive().default(400).describe("SFT steps"),
     sft_batch_size: z.number().int().positive().default(32).describe("SFT conversations per step"),
     sft_learning_rate: z.number().positive().default(1e-3).describe("SFT learning rate"),
-    rl_steps: z.number().int().positive().default(60).describe("RL steps"),
+    rl_steps: z.number().int().positive().default(80).describe("RL steps"),
     rl_groups_per_batch: z.number().int().positive().default(8).describe("RL problems per step"),
     rl_group_size: z.number().int().positive().default(16).describe("RL samples per problem"),
-    rl_learning_rate: z.number().positive().default(3e-4).describe("RL learning rate"),
+    rl_learning_rate: z.number().positive().default(2e-4).describe("RL learning rate"),
     lora_rank: z.number().int().positive().default(32).describe("LoRA rank"),
     max_operand: z
       .number()
