@@ -1,8 +1,9 @@
 // By hand: how fast a tiny model learns single-digit sums by SFT (train vs held-out greedy accuracy every EVERY steps).
 //   MODEL=crucible/tiny-bytes STEPS=600 LR=1e-3 UNEMBED=1 npx tsx --tsconfig packages/crucible-train/tsconfig.json tools/bench/rl/sft-learnability.mts
 import { RandomState } from "@crucible/env";
-import { startLocal } from "/work/main/packages/crucible-train/src/rl/testing/local-arithmetic.ts";
-import { conversationToDatum } from "/work/main/packages/crucible-train/src/supervised/conversation.ts";
+import { computeMeanNll } from "@crucible/eval";
+import { startLocal } from "../../../packages/crucible-train/src/rl/testing/local-arithmetic.ts";
+import { conversationToDatum } from "../../../packages/crucible-train/src/supervised/conversation.ts";
 
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
 const MODEL = process.env.MODEL ?? "crucible/tiny-qwen3";
@@ -57,19 +58,14 @@ for (let s = 0; s < STEPS; s++) {
   });
   const out = await tc.forwardBackward(data, "cross_entropy");
   await tc.optimStep({ learningRate: LR, beta1: 0.9, beta2: 0.95, eps: 1e-8 });
-  let num = 0,
-    den = 0;
-  out.lossFnOutputs.forEach((o, i) => {
-    const w = data[i]!.lossFnInputs.weights!.data;
-    o.logprobs!.data.forEach((lp, t) => {
-      num -= lp * (w[t] ?? 0);
-      den += w[t] ?? 0;
-    });
-  });
+  const nll = computeMeanNll(
+    out.lossFnOutputs.map((o) => o.logprobs?.data ?? []),
+    data.map((d) => d.lossFnInputs.weights?.data ?? []),
+  );
   if (s % env("EVERY", 25) === 0 || s === STEPS - 1) {
     const heldPairs = [...held].map((k) => k.split(",").map(Number) as [number, number]);
     console.log(
-      `step ${s} nll ${(num / den).toFixed(3)} ${await acc(train.slice(0, 30), "train")} ${await acc(heldPairs, "held")} t=${((performance.now() - t0) / 1000).toFixed(0)}s`,
+      `step ${s} nll ${nll.toFixed(3)} ${await acc(train.slice(0, 30), "train")} ${await acc(heldPairs, "held")} t=${((performance.now() - t0) / 1000).toFixed(0)}s`,
     );
   }
 }

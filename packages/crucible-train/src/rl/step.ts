@@ -199,3 +199,8 @@ export async function trainOnBatch(
   });
   return { metrics, sampler, data };
 }
+
+/** The progress metrics every RL step (sync or streaming) starts its row with. */
+export function stepProgressMetrics(step: number, endStep: number, learningRate: number): Metrics {
+  return { "progress/batch": step, "optim/lr": learningRate, "progress/done_frac": (step + 1) / endStep };
+}

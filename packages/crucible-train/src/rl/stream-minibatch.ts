@@ -32,6 +32,7 @@ import {
   type Metrics,
   prepareMinibatch,
   refreshSampler,
+  stepProgressMetrics,
   type TrainOnBatchContext,
 } from "./step.js";
 import { finishLoop, type LoopSetup, type RLRunResult, runSamplerEvaluators } from "./train.js";
@@ -342,11 +343,7 @@ export async function runStreamMinibatchLoop(
   let sampler: SamplingClientLike = await tc.saveWeightsAndGetSamplingClient();
   for (let i = s.startStep; i < endStep; i++) {
     const tStart = performance.now();
-    const metrics: Metrics = {
-      "progress/batch": i,
-      "optim/lr": cfg.learningRate,
-      "progress/done_frac": (i + 1) / endStep,
-    };
+    const metrics: Metrics = stepProgressMetrics(i, endStep, cfg.learningRate);
     const evalNow = (cfg.evalEvery > 0 && i % cfg.evalEvery === 0) || i === endStep - 1;
     if (evalNow && s.evaluators.length > 0) {
       Object.assign(metrics, await runSamplerEvaluators(s.evaluators, sampler));

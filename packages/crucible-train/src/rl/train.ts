@@ -7,7 +7,13 @@ import { runAsyncLoop } from "./async.js";
 import { createRunTrainingClient, type RLTrainingClient } from "./clients.js";
 import { type ResolvedRLConfig, type RLConfig, resolveRLConfig, strategyOf } from "./config.js";
 import { RLTestSetEvaluator, type SamplingClientEvaluator } from "./evaluator.js";
-import { type DataPostprocess, type Metrics, rolloutBatch, trainOnBatch } from "./step.js";
+import {
+  type DataPostprocess,
+  type Metrics,
+  rolloutBatch,
+  stepProgressMetrics,
+  trainOnBatch,
+} from "./step.js";
 import { runStreamMinibatchLoop } from "./stream-minibatch.js";
 
 export interface RLRunResult {
@@ -104,11 +110,7 @@ export async function runSyncLoop(s: LoopSetup, postprocess?: DataPostprocess): 
   let sampler: SamplingClientLike = await tc.saveWeightsAndGetSamplingClient();
   for (let i = s.startStep; i < endStep; i++) {
     const tStart = performance.now();
-    const metrics: Metrics = {
-      "progress/batch": i,
-      "optim/lr": cfg.learningRate,
-      "progress/done_frac": (i + 1) / endStep,
-    };
+    const metrics: Metrics = stepProgressMetrics(i, endStep, cfg.learningRate);
     if (cfg.evalEvery > 0 && i % cfg.evalEvery === 0 && s.evaluators.length > 0) {
       Object.assign(metrics, await runSamplerEvaluators(s.evaluators, sampler));
     }

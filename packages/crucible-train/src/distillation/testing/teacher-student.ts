@@ -7,6 +7,7 @@ import type { Renderer } from "@crucible/renderers";
 import type { Datum, ModelInput } from "@crucible/tinker-client";
 import type { RLTrainingClient } from "../../rl/clients.js";
 import { slWarmStart } from "../../rl/testing/local-arithmetic.js";
+import { computeMeanNll } from "../../supervised/common.js";
 import { conversationToDatum } from "../../supervised/conversation.js";
 
 /** "What is a + b?" with operands from the prompt index (deterministic, no RNG). */
@@ -60,16 +61,12 @@ export async function makeTeacherStudent(
     const data = replyDatums(renderer, prompts, opts.reply);
     const out = await tc.forwardBackward(data, "cross_entropy");
     await tc.optimStep({ learningRate: opts.lr, beta1: 0.9, beta2: 0.95, eps: 1e-8 });
-    let num = 0;
-    let den = 0;
-    out.lossFnOutputs.forEach((o, i) => {
-      const w = data[i]?.lossFnInputs.weights?.data ?? [];
-      (o.logprobs?.data ?? []).forEach((lp, t) => {
-        num -= lp * (w[t] ?? 0);
-        den += w[t] ?? 0;
-      });
-    });
-    teacherNll.push(num / den);
+    teacherNll.push(
+      computeMeanNll(
+        out.lossFnOutputs.map((o) => o.logprobs?.data ?? []),
+        data.map((d) => d.lossFnInputs.weights?.data ?? []),
+      ),
+    );
   }
   const teacherSampler = (await tc.saveWeightsForSampler(`${name}_teacher`)).path;
   return { studentState, studentSampler, teacherSampler, teacherNll };

@@ -7,6 +7,7 @@ import { ARITHMETIC_FEWSHOT, RandomState } from "@crucible/env";
 import { getRenderer, getTokenizerSync, type Renderer, type Tokenizer } from "@crucible/renderers";
 import { type Datum, ServiceClient } from "@crucible/tinker-client";
 import { createLocalBackend, type LocalBackend } from "@crucible/tinker-local";
+import { computeMeanNll } from "../../supervised/common.js";
 import { conversationToDatum } from "../../supervised/conversation.js";
 import type { RLTrainingClient } from "../clients.js";
 
@@ -71,16 +72,12 @@ export async function slWarmStart(
     const data = arithmeticSlBatch(renderer, opts.batchSize, (opts.seed ?? 1000) + s);
     const out = await tc.forwardBackward(data, "cross_entropy");
     await tc.optimStep({ learningRate: opts.learningRate, beta1: 0.9, beta2: 0.95, eps: 1e-8 });
-    let num = 0;
-    let den = 0;
-    out.lossFnOutputs.forEach((o, i) => {
-      const w = data[i]?.lossFnInputs.weights?.data ?? [];
-      (o.logprobs?.data ?? []).forEach((lp, t) => {
-        num -= lp * (w[t] ?? 0);
-        den += w[t] ?? 0;
-      });
-    });
-    nll.push(num / den);
+    nll.push(
+      computeMeanNll(
+        out.lossFnOutputs.map((o) => o.logprobs?.data ?? []),
+        data.map((d) => d.lossFnInputs.weights?.data ?? []),
+      ),
+    );
   }
   return nll;
 }
