@@ -197,7 +197,7 @@ class Adapter : public Napi::ObjectWrap<Adapter> {
                           InstanceMethod("zeroOptimizer", &Adapter::ZeroOptimizer),
                           InstanceMethod("numTrainable", &Adapter::NumTrainable),
                           InstanceMethod("sampleStart", &Adapter::SampleStart),
-                          InstanceMethod("sampleStep", &Adapter::SampleStep),
+                          InstanceMethod("sampleSteps", &Adapter::SampleSteps),
                           InstanceMethod("sampleEnd", &Adapter::SampleEnd)});
     exports.Set("NativeAdapter", f);
   }
@@ -332,18 +332,23 @@ class Adapter : public Napi::ObjectWrap<Adapter> {
         });
     return w->Queue();
   }
-  // sampleStep(id, keep: Int32Array) -> Promise<{tokens, logprobs}>
-  Napi::Value SampleStep(const Napi::CallbackInfo& info) {
+  // sampleSteps(id, keep: Int32Array, maxSteps, stopIds: Int32Array) -> Promise<{tokens, logprobs, counts, alive}>
+  Napi::Value SampleSteps(const Napi::CallbackInfo& info) {
     int id = info[0].As<Napi::Number>().Int32Value();
     auto keep = vec<int32_t>(info[1]);
+    int64_t maxSteps = info[2].As<Napi::Number>().Int64Value();
+    auto stops = vec<int32_t>(info[3]);
     auto a = a_;
-    auto out = std::make_shared<crucible::SampleStepOut>();
+    auto out = std::make_shared<crucible::SampleChunkOut>();
     auto* w = new Worker(
-        info.Env(), info.This().As<Napi::Object>(), [a, id, keep, out] { *out = a->sampleStep(id, keep); },
+        info.Env(), info.This().As<Napi::Object>(),
+        [a, id, keep, maxSteps, stops, out] { *out = a->sampleSteps(id, keep, maxSteps, stops); },
         [out](Napi::Env e) {
           auto r = Napi::Object::New(e);
           r.Set("tokens", typed<int32_t>(e, out->tokens));
           r.Set("logprobs", typed<float>(e, out->logprobs));
+          r.Set("counts", typed<int32_t>(e, out->counts));
+          r.Set("alive", typed<int32_t>(e, out->alive));
           return r;
         });
     return w->Queue();

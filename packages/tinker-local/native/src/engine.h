@@ -73,6 +73,14 @@ struct SampleStepOut {
   std::vector<float> topkLogprobs;
 };
 
+// sampleSteps' output for R rows: row r's tokens/logprobs are [r * maxSteps, r * maxSteps + counts[r]).
+struct SampleChunkOut {
+  std::vector<int32_t> tokens;
+  std::vector<float> logprobs;
+  std::vector<int32_t> counts;
+  std::vector<int32_t> alive;  // 1: still in the batch (no stop id, below maxTokens)
+};
+
 class Adapter {
  public:
   Adapter(std::shared_ptr<BaseModel> base, const LoraSpec& spec);
@@ -92,8 +100,10 @@ class Adapter {
   int64_t numTrainable() const;
 
   int sampleStart(const std::vector<int32_t>& prompt, const SampleParams& p, SampleStepOut& out);
-  // keep: rows (of the current batch) that continue; returns their next tokens.
-  SampleStepOut sampleStep(int id, const std::vector<int32_t>& keep);
+  // keep: rows (of the current batch) that continue; decodes up to maxSteps tokens for them, dropping a row after
+  // a token in stopIds or at maxTokens. The batch afterwards is the rows still alive, in order.
+  SampleChunkOut sampleSteps(int id, const std::vector<int32_t>& keep, int64_t maxSteps,
+                             const std::vector<int32_t>& stopIds);
   void sampleEnd(int id);
 
  private:

@@ -72,6 +72,7 @@ struct KVCache {
 struct Session {
   KVCache cache;
   int64_t len = 0, B = 0;
+  int64_t generated = 0;  // tokens sampled per row so far (every live row has the same count)
   at::Tensor last;  // [B] int64
   at::Generator gen;
   SampleParams p;

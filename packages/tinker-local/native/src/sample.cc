@@ -1,17 +1,62 @@
 // KV-cached sampling: prefill once, decode the samples as one batch (see README "Sampling").
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/core/DistributionsHelper.h>
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
+#include <unordered_set>
 
 #include "engine_impl.h"
 
 namespace crucible {
 
 namespace {
+// Plain temperature sampling (no top-k/top-p) by inverse CDF: one uniform draw per row and a scan of exp(logits),
+// instead of at::multinomial's exponential race, which draws one random number per vocabulary entry (1.4 ms of a
+// ~6 ms decode step at vocab 32k) and re-checks the probabilities. Logprob = (x - max)/τ - log Σ exp((x - max)/τ),
+// the log_softmax formula.
+std::pair<at::Tensor, at::Tensor> sampleCdf(const at::Tensor& logits, double tau, at::Generator& gen) {
+  const int64_t B = logits.size(0), V = logits.size(1);
+  auto m = logits.amax(1, true);
+  auto z = logits - m;
+  if (tau != 1) z.mul_(1.0 / tau);
+  auto e = z.exp().contiguous();  // unnormalised probabilities, vectorised exp
+  auto sums = e.sum(1, false, at::kDouble).contiguous();
+  auto zc = z.contiguous();
+  auto tok = at::empty({B}, at::kLong);
+  auto lp = at::empty({B}, at::kFloat);
+  const float* ep = e.data_ptr<float>();
+  const float* zp = zc.data_ptr<float>();
+  const double* sp = sums.data_ptr<double>();
+  auto* g = at::check_generator<at::CPUGeneratorImpl>(gen);
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  for (int64_t r = 0; r < B; ++r) {
+    const float* row = ep + r * V;
+    at::uniform_real_distribution<double> uniform(0, 1);
+    const double target = uniform(g) * sp[r];
+    double acc = 0;
+    int64_t pick = -1, lastPos = 0;
+    for (int64_t i = 0; i < V; ++i) {
+      if (row[i] > 0) lastPos = i;
+      acc += row[i];
+      if (acc > target) {  // strict: a zero-probability entry can never be picked
+        pick = i;
+        break;
+      }
+    }
+    if (pick < 0) pick = lastPos;  // rounding left target at or above the scanned total
+    tok.data_ptr<int64_t>()[r] = pick;
+    lp.data_ptr<float>()[r] = static_cast<float>(zp[r * V + pick] - std::log(sp[r]));
+  }
+  return {tok, lp};
+}
+
 // Samples one token per row of logits [B,V]. Logprobs are of softmax(logits/τ) before top-k/top-p truncation.
 std::pair<at::Tensor, at::Tensor> sampleRows(const at::Tensor& logits, const SampleParams& p, at::Generator& gen) {
   const float inf = std::numeric_limits<float>::infinity();
+  const int64_t V = logits.size(1);
+  if (p.temperature > 0 && (p.topK <= 0 || p.topK >= V) && p.topP >= 1) return sampleCdf(logits, p.temperature, gen);
   if (p.temperature <= 0) {  // greedy; logprobs of the untempered distribution
     auto lsm = at::log_softmax(logits, -1);
     auto tok = lsm.argmax(-1);
@@ -19,7 +64,6 @@ std::pair<at::Tensor, at::Tensor> sampleRows(const at::Tensor& logits, const Sam
   }
   auto lsm = at::log_softmax(logits / p.temperature, -1);
   auto filt = lsm;
-  const int64_t V = logits.size(1);
   if (p.topK > 0 && p.topK < V) {
     auto kth = std::get<0>(lsm.topk(p.topK, -1)).narrow(1, p.topK - 1, 1);
     filt = filt.masked_fill(filt < kth, -inf);
@@ -102,13 +146,29 @@ int Adapter::sampleStart(const std::vector<int32_t>& prompt, const SampleParams&
     writeStep(st, out);
     s.last = st.first;
     s.len = T;
+    s.generated = 1;
     int id = I.nextSession++;
     I.sessions.emplace(id, std::move(s));
     return id;
   });
 }
 
-SampleStepOut Adapter::sampleStep(int id, const std::vector<int32_t>& keep) {
+// Keeps only the given rows of the session's batch (cache and last tokens).
+static void selectRows(Session& s, const std::vector<int64_t>& rows, int64_t layers) {
+  if (static_cast<int64_t>(rows.size()) == s.B) return;
+  auto idx = at::tensor(rows, at::kLong);
+  for (int64_t l = 0; l < layers; ++l) {
+    s.cache.k[l] = s.cache.k[l].index_select(0, idx);
+    s.cache.v[l] = s.cache.v[l].index_select(0, idx);
+  }
+  s.last = s.last.index_select(0, idx);
+  s.B = static_cast<int64_t>(rows.size());
+}
+
+// Decodes up to maxSteps tokens without returning to JavaScript between steps (one N-API round trip per token
+// cost more than the sampling maths on small models). A row leaves the batch after a stop id or at maxTokens.
+SampleChunkOut Adapter::sampleSteps(int id, const std::vector<int32_t>& keep, int64_t maxSteps,
+                                    const std::vector<int32_t>& stopIds) {
   return guarded([&] {
     c10::InferenceMode im;
     auto& I = *impl_;
@@ -116,23 +176,49 @@ SampleStepOut Adapter::sampleStep(int id, const std::vector<int32_t>& keep) {
     check(it != I.sessions.end(), "sample: unknown session");
     auto& s = it->second;
     const auto& c = I.base->cfg;
-    check(s.len < s.cache.k[0].size(2), "sample: maxTokens exceeded");
     check(!keep.empty(), "sample: no rows left to continue");
-    if (static_cast<int64_t>(keep.size()) != s.B) {
-      auto idx = at::tensor(std::vector<int64_t>(keep.begin(), keep.end()), at::kLong);
-      for (int64_t l = 0; l < c.layers; ++l) {
-        s.cache.k[l] = s.cache.k[l].index_select(0, idx);
-        s.cache.v[l] = s.cache.v[l].index_select(0, idx);
+    check(maxSteps > 0, "sample: maxSteps must be positive");
+    for (auto r : keep) check(r >= 0 && r < s.B, "sample: row " + std::to_string(r) + " is not in the batch");
+    selectRows(s, std::vector<int64_t>(keep.begin(), keep.end()), c.layers);
+    const std::unordered_set<int32_t> stops(stopIds.begin(), stopIds.end());
+    const int64_t R = s.B;
+    SampleChunkOut out;
+    out.tokens.assign(R * maxSteps, 0);
+    out.logprobs.assign(R * maxSteps, 0);
+    out.counts.assign(R, 0);
+    out.alive.assign(R, 1);
+    std::vector<int64_t> live(R);  // output row of each batch row
+    for (int64_t r = 0; r < R; ++r) live[r] = r;
+    for (int64_t step = 0; step < maxSteps && s.B > 0 && s.generated < s.p.maxTokens; ++step) {
+      check(s.len < s.cache.k[0].size(2), "sample: maxTokens exceeded");
+      auto h = I.run(s.last.view({s.B, 1}), s.len, &s.cache).view({s.B, c.hidden});
+      auto st = sampleRows(I.logits(h), s.p, s.gen);
+      s.last = st.first;
+      s.len += 1;
+      s.generated += 1;
+      auto t = st.first.to(at::kInt).contiguous();
+      auto l = st.second.contiguous();
+      std::vector<int64_t> cont, nextLive;
+      for (int64_t b = 0; b < s.B; ++b) {
+        const int64_t r = live[b];
+        const int32_t tok = t.data_ptr<int32_t>()[b];
+        out.tokens[r * maxSteps + out.counts[r]] = tok;
+        out.logprobs[r * maxSteps + out.counts[r]] = l.data_ptr<float>()[b];
+        out.counts[r] += 1;
+        if (stops.count(tok) || s.generated >= s.p.maxTokens) {
+          out.alive[r] = 0;
+        } else {
+          cont.push_back(b);
+          nextLive.push_back(r);
+        }
       }
-      s.last = s.last.index_select(0, idx);
-      s.B = static_cast<int64_t>(keep.size());
+      if (cont.empty()) {
+        s.B = 0;
+        break;
+      }
+      selectRows(s, cont, c.layers);
+      live = std::move(nextLive);
     }
-    auto h = I.run(s.last.view({s.B, 1}), s.len, &s.cache).view({s.B, c.hidden});
-    auto st = sampleRows(I.logits(h), s.p, s.gen);
-    s.last = st.first;
-    s.len += 1;
-    SampleStepOut out;
-    writeStep(st, out);
     return out;
   });
 }

@@ -50,6 +50,12 @@ export interface NativeSampleStep {
   tokens: Int32Array;
   logprobs: Float32Array;
 }
+/** Output of sampleSteps for R rows: row r's tokens/logprobs are [r·maxSteps, r·maxSteps + counts[r]); alive[r] = 1
+ *  when the row is still in the native batch afterwards (no stop id, below maxTokens). */
+export interface NativeSampleChunk extends NativeSampleStep {
+  counts: Int32Array;
+  alive: Int32Array;
+}
 export interface NativeSampleStart extends NativeSampleStep {
   id: number;
   promptLogprobs: Float32Array;
@@ -81,7 +87,12 @@ export interface NativeAdapter {
   zeroOptimizer(): void;
   numTrainable(): number;
   sampleStart(prompt: Int32Array, params: NativeSampleParams): Promise<NativeSampleStart>;
-  sampleStep(id: number, keep: Int32Array): Promise<NativeSampleStep>;
+  sampleSteps(
+    id: number,
+    keep: Int32Array,
+    maxSteps: number,
+    stopIds: Int32Array,
+  ): Promise<NativeSampleChunk>;
   sampleEnd(id: number): void;
 }
 export interface NativeAddon {

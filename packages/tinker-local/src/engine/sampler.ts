@@ -7,6 +7,18 @@ import type { BaseModelInfo, EngineSampledSequence, SampleRequest, SampleResult,
 /** Stop strings are found by decoding a tail of this many tokens per stop-string character (byte-level BPE may
  *  need up to 4 tokens per character). */
 const TOKENS_PER_CHAR = 4;
+/** Decode steps per native call. The engine itself drops rows at stop ids and max_tokens, so without stop strings a
+ *  call returns only to let other queued work (training steps, other samplers) in; with stop strings, which only
+ *  the decoded text shows, tokens decoded past one are wasted, so calls are shorter. */
+const CHUNK = 64;
+const CHUNK_WITH_STOP_STRINGS = 16;
+
+interface StopRule {
+  ids: Set<number>;
+  strings: string[];
+  tail: number;
+  maxTokens: number;
+}
 
 function validate(req: SampleRequest, base: BaseModelInfo): void {
   const n = req.prompt.length;
@@ -89,29 +101,59 @@ export class LocalSampler implements Sampler {
       result.sequences = seqs;
       if (req.maxTokens === 0) return result;
       const stopIds = new Set([...req.stopTokenIds, ...this.base.eosTokenIds]);
-      const tail = TOKENS_PER_CHAR * Math.max(0, ...req.stopStrings.map((s) => s.length)) + TOKENS_PER_CHAR;
-      let active = seqs.map((_, i) => i); // row r of the native batch is sequence active[r]
-      let step = { tokens: start.tokens, logprobs: start.logprobs };
-      for (;;) {
-        const keep: number[] = [];
+      const stop: StopRule = {
+        ids: stopIds,
+        strings: req.stopStrings,
+        tail: TOKENS_PER_CHAR * Math.max(0, ...req.stopStrings.map((s) => s.length)) + TOKENS_PER_CHAR,
+        maxTokens: req.maxTokens,
+      };
+      const chunk = req.stopStrings.length > 0 ? CHUNK_WITH_STOP_STRINGS : CHUNK;
+      const stopArr = Int32Array.from(stopIds);
+      // batch[r] is the sequence in row r of the native batch; keep lists the rows that continue
+      let batch = seqs.map((_, i) => i);
+      let keep: number[] = [];
+      batch.forEach((s, r) => {
+        if (this.push(seqs[s] as EngineSampledSequence, start.tokens[r], start.logprobs[r], stop))
+          keep.push(r);
+      });
+      while (keep.length > 0) {
+        const rows = Int32Array.from(keep);
+        const active = keep.map((r) => batch[r] as number);
+        const out = await this.queue.run(() => a.sampleSteps(start.id, rows, chunk, stopArr));
+        batch = []; // after the call the native batch holds the alive rows, in order
+        keep = [];
         active.forEach((s, r) => {
           const seq = seqs[s] as EngineSampledSequence;
-          const tok = step.tokens[r] as number;
-          seq.tokens.push(tok);
-          seq.logprobs.push(step.logprobs[r] as number);
-          if (stopIds.has(tok) || this.hitsStopString(seq.tokens, req.stopStrings, tail))
-            seq.stopReason = "stop";
-          else if (seq.tokens.length < req.maxTokens) keep.push(r);
+          let open = true;
+          for (let j = 0; j < (out.counts[r] as number) && open; j++)
+            open = this.push(seq, out.tokens[r * chunk + j], out.logprobs[r * chunk + j], stop);
+          // a row past a stop string is still alive natively (the engine does not see text): drop it next call
+          if (out.alive[r]) {
+            if (open) keep.push(batch.length);
+            batch.push(s);
+          }
         });
-        if (keep.length === 0) break;
-        const next = keep.map((r) => active[r] as number);
-        step = await this.queue.run(() => a.sampleStep(start.id, Int32Array.from(keep)));
-        active = next;
       }
       return result;
     } finally {
       a.sampleEnd(start.id);
     }
+  }
+
+  /** Appends one sampled token; false once the sequence is finished (stop id, stop string, or max_tokens). */
+  private push(
+    seq: EngineSampledSequence,
+    tok: number | undefined,
+    lp: number | undefined,
+    stop: StopRule,
+  ): boolean {
+    seq.tokens.push(tok as number);
+    seq.logprobs.push(lp as number);
+    if (stop.ids.has(tok as number) || this.hitsStopString(seq.tokens, stop.strings, stop.tail)) {
+      seq.stopReason = "stop";
+      return false;
+    }
+    return seq.tokens.length < stop.maxTokens;
   }
 
   private hitsStopString(tokens: number[], stops: string[], tail: number): boolean {
