@@ -19,6 +19,10 @@ namespace crucible {
 // dedicated engine thread of addon.cc; cheap when already set). Defined in engine.cc.
 void applyThreads();
 
+// small_gemm.cc: x [M≤8, K] · Wᵀ (+ alpha · xa · Bᵀ) by a weight-streaming kernel; undefined when it does not apply.
+at::Tensor smallLinear(const at::Tensor& x, const at::Tensor& W, const at::Tensor& xa, const at::Tensor& B,
+                       double alpha);
+
 // Strip libtorch's C++ backtrace from error messages that reach JavaScript.
 template <typename F>
 auto guarded(F&& f) -> decltype(f()) {
@@ -88,10 +92,20 @@ struct Adapter::Impl {
   at::Tensor lastLp, lastSel;
   std::map<int, Session> sessions;
   int nextSession = 1;
+  bool decoding = false;  // set by sampleSteps: lin() uses the small-batch kernel
 
   // W x + scaling · B (A x). The LoRA term is added by one addmm (GEMM with beta = 1) instead of PEFT's separate
   // matmul, scale and add: two fewer output-sized temporaries per module (for lm_head each is T × vocab floats).
   at::Tensor lin(const at::Tensor& x, const at::Tensor& W, const LoraPair* l) const {
+    if (decoding) {  // a few rows, no autograd: stream each weight once (small_gemm.cc)
+      auto x2 = x.reshape({-1, x.size(-1)}).contiguous();
+      auto y = l ? smallLinear(x2, W, at::mm(x2, l->A.t()), l->B, spec.scaling) : smallLinear(x2, W, {}, {}, 0);
+      if (y.defined()) {
+        auto shape = x.sizes().vec();
+        shape.back() = W.size(0);
+        return y.view(shape);
+      }
+    }
     if (!l) return at::linear(x, W);
     auto x2 = x.reshape({-1, x.size(-1)});
     auto y = at::addmm(at::mm(x2, W.t()), at::mm(x2, l->A.t()), l->B.t(), 1, spec.scaling);

@@ -189,6 +189,11 @@ SampleChunkOut Adapter::sampleSteps(int id, const std::vector<int32_t>& keep, in
     out.alive.assign(R, 1);
     std::vector<int64_t> live(R);  // output row of each batch row
     for (int64_t r = 0; r < R; ++r) live[r] = r;
+    I.decoding = true;
+    struct Reset {
+      bool& f;
+      ~Reset() { f = false; }
+    } reset{I.decoding};
     for (int64_t step = 0; step < maxSteps && s.B > 0 && s.generated < s.p.maxTokens; ++step) {
       check(s.len < s.cache.k[0].size(2), "sample: maxTokens exceeded");
       auto h = I.run(s.last.view({s.B, 1}), s.len, &s.cache).view({s.B, c.hidden});
