@@ -19,7 +19,7 @@ namespace crucible {
 // dedicated engine thread of addon.cc; cheap when already set). Defined in engine.cc.
 void applyThreads();
 
-// small_gemm.cc: x [M≤8, K] · Wᵀ (+ alpha · xa · Bᵀ) by a weight-streaming kernel; undefined when it does not apply.
+// small_gemm.cc: x [M≤32, K] · Wᵀ (+ alpha · xa · Bᵀ) by a weight-streaming kernel; undefined when it does not apply.
 at::Tensor smallLinear(const at::Tensor& x, const at::Tensor& W, const at::Tensor& xa, const at::Tensor& B,
                        double alpha);
 

@@ -1,16 +1,19 @@
 // Decode-step linear layers: y = x·Wᵀ (+ α·(x·Aᵀ)·Bᵀ) for a handful of rows. OpenBLAS's sgemm packs the whole
 // weight into panels on every call, so with 4 rows it moved weights at ~10 GB/s here, half of what one gemv
 // streams (~20 GB/s); decoding is bound by reading the weights once per token. This kernel reads each weight row
-// once and keeps one AVX2 accumulator per input row. Used only when sampling (no autograd), see Impl::lin.
+// once and keeps one AVX2 accumulator per input row (rows in groups of 8). Used only when sampling (no autograd), see Impl::lin.
 #include <ATen/Parallel.h>
 #include <immintrin.h>
+
+#include <algorithm>
 
 #include "engine_impl.h"
 
 namespace crucible {
 
 namespace {
-constexpr int64_t kMaxRows = 8;
+// Above 32 rows sgemm's packing is amortised enough; below, groups of 8 rows re-read a weight block from L2.
+constexpr int64_t kGroup = 8, kMaxRows = 32, kBlock = 64;
 
 __attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -70,7 +73,7 @@ __attribute__((target("avx2,fma"))) void rowsTimesWt(const float* x, const float
 }
 
 using Kernel = void (*)(const float*, const float*, float*, int64_t, int64_t, int64_t, int64_t, float, bool);
-constexpr Kernel kKernels[kMaxRows] = {rowsTimesWt<1>, rowsTimesWt<2>, rowsTimesWt<3>, rowsTimesWt<4>,
+constexpr Kernel kKernels[kGroup] = {rowsTimesWt<1>, rowsTimesWt<2>, rowsTimesWt<3>, rowsTimesWt<4>,
                                        rowsTimesWt<5>, rowsTimesWt<6>, rowsTimesWt<7>, rowsTimesWt<8>};
 
 bool usable(const at::Tensor& t) { return t.scalar_type() == at::kFloat && t.is_contiguous() && t.dim() == 2; }
@@ -88,11 +91,17 @@ at::Tensor smallLinear(const at::Tensor& x, const at::Tensor& W, const at::Tenso
   const float *ap = lora ? xa.data_ptr<float>() : nullptr, *bp = lora ? B.data_ptr<float>() : nullptr;
   const int64_t R = lora ? B.size(1) : 0;
   float* yp = y.data_ptr<float>();
-  const Kernel kern = kKernels[M - 1];
-  // weight rows split over the intra-op threads; each block adds its LoRA term while its rows of y are hot
-  at::parallel_for(0, N, 256, [&](int64_t n0, int64_t n1) {
-    kern(xp, wp, yp, K, N, n0, n1, 1.0f, false);
-    if (lora) kern(ap, bp, yp, R, N, n0, n1, static_cast<float>(alpha), true);
+  // Weight rows are split over the intra-op threads in blocks small enough for L2; each block serves every group
+  // of up to 8 input rows (one register tile) and adds its LoRA term while it and its rows of y are cached.
+  at::parallel_for(0, N, kBlock, [&](int64_t n0, int64_t n1) {
+    for (int64_t b0 = n0; b0 < n1; b0 += kBlock) {
+      const int64_t b1 = std::min(n1, b0 + kBlock);
+      for (int64_t g = 0; g < M; g += kGroup) {
+        const Kernel kern = kKernels[std::min(kGroup, M - g) - 1];
+        kern(xp + g * K, wp, yp + g * N, K, N, b0, b1, 1.0f, false);
+        if (lora) kern(ap + g * R, bp, yp + g * N, R, N, b0, b1, static_cast<float>(alpha), true);
+      }
+    }
   });
   return y;
 }

@@ -93,8 +93,8 @@ describe("sampler: multi-step decode", () => {
     }
   });
 
-  // 3 and 6 rows take the two shapes of the decode kernel (small_gemm.cc), 9 rows the sgemm fallback; LoRA rank 5
-  // leaves a remainder after the kernel's 8-wide loop
+  // 3 and 6 rows take the two register tiles of the decode kernel (small_gemm.cc), 9 rows two row groups, 33 rows the
+  // sgemm fallback; LoRA rank 5 leaves a remainder after the kernel's 8-wide loop
   it("sampled logprobs equal the trainer's forward logprobs (trained adapter, temperature 1)", async () => {
     const tr = await engine.createTrainer(LLAMA, {
       rank: 5,
@@ -122,7 +122,7 @@ describe("sampler: multi-step decode", () => {
     const dir = join(os.tmpdir(), `crucible-sampler-test-${process.pid}`, "sw");
     await tr.saveSamplerWeights(dir);
     const s = await engine.createSampler(LLAMA, dir);
-    for (const numSamples of [3, 6, 9]) {
+    for (const numSamples of [3, 6, 9, 33]) {
       const r = await s.sample(req({ numSamples, maxTokens: 12 }));
       for (const q of r.sequences) {
         const all = Int32Array.from([...p, ...q.tokens]);
