@@ -22,11 +22,15 @@ export interface LocalSetup {
   close(): Promise<void>;
 }
 
-export async function startLocal(prefix = "crucible-rl-", existingDir?: string): Promise<LocalSetup> {
+export async function startLocal(
+  prefix = "crucible-rl-",
+  existingDir?: string,
+  tokenizerName = "Qwen/Qwen3-8B",
+): Promise<LocalSetup> {
   const dir = existingDir ?? mkdtempSync(join(tmpdir(), prefix));
   const backend = await createLocalBackend({ checkpointDir: join(dir, "store") });
   const service = new ServiceClient({ ...backend.clientOptions });
-  const tokenizer = getTokenizerSync("Qwen/Qwen3-8B");
+  const tokenizer = getTokenizerSync(tokenizerName);
   const renderer = getRenderer("role_colon", tokenizer);
   return {
     backend,
