@@ -2,12 +2,19 @@
 // weight into panels on every call, so with 4 rows it moved weights at ~10 GB/s here, half of what one gemv
 // streams (~20 GB/s); decoding is bound by reading the weights once per token. This kernel reads each weight row
 // once and keeps one AVX2 accumulator per input row (rows in groups of 8). Used only when sampling (no autograd), see Impl::lin.
+#include "engine_impl.h"
+
+#if !defined(__x86_64__)
+namespace crucible {
+at::Tensor smallLinear(const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&, double) {
+  return {};  // no AVX2 kernel off x86-64: callers use libtorch
+}
+}  // namespace crucible
+#else
 #include <ATen/Parallel.h>
 #include <immintrin.h>
 
 #include <algorithm>
-
-#include "engine_impl.h"
 
 namespace crucible {
 
@@ -107,3 +114,4 @@ at::Tensor smallLinear(const at::Tensor& x, const at::Tensor& W, const at::Tenso
 }
 
 }  // namespace crucible
+#endif
