@@ -19,6 +19,7 @@ describe("demo e2e (toy size)", () => {
       "rl_groups_per_batch=2",
       "rl_group_size=2",
       "eval_problems=4",
+      "eval_samples=2",
       "max_tokens=3",
     ]);
     expect(r.err).toEqual([]);
@@ -32,6 +33,12 @@ describe("demo e2e (toy size)", () => {
       const res = JSON.parse(readFileSync(join(dir, "eval", s.stage, "arithmetic", "result.json"), "utf8"));
       expect(s.accuracy).toBe(res.accuracy);
       expect(res.num_problems).toBe(4);
+      expect(res.temperature).toBe(0);
+      const sampled = JSON.parse(
+        readFileSync(join(dir, "eval", s.stage, "arithmetic_sampled", "result.json"), "utf8"),
+      );
+      expect(s.sampled_accuracy).toBe(sampled.accuracy);
+      expect([sampled.temperature, sampled.num_samples]).toEqual([1, 2]);
     }
     // The SFT run resumed nothing and wrote the usual files; RL started from the SFT checkpoint.
     expect(readJsonl(join(dir, "sft", "metrics.jsonl")).map((m) => m["step"])).toEqual([0, 1]);

@@ -25,8 +25,8 @@ export const demoSchema = z
     sft_batch_size: z.number().int().positive().default(32).describe("SFT conversations per step"),
     sft_learning_rate: z.number().positive().default(1e-3).describe("SFT learning rate"),
     rl_steps: z.number().int().positive().default(80).describe("RL steps"),
-    rl_groups_per_batch: z.number().int().positive().default(8).describe("RL problems per step"),
-    rl_group_size: z.number().int().positive().default(16).describe("RL samples per problem"),
+    rl_groups_per_batch: z.number().int().positive().default(32).describe("RL problems per step"),
+    rl_group_size: z.number().int().positive().default(4).describe("RL samples per problem"),
     rl_learning_rate: z.number().positive().default(2e-4).describe("RL learning rate"),
     lora_rank: z.number().int().positive().default(32).describe("LoRA rank"),
     max_operand: z
@@ -44,12 +44,13 @@ export const demoSchema = z
       .describe(
         "Share of the non-held-out x + y pairs used for SFT; RL trains on the rest (1 = both use all)",
       ),
-    eval_problems: z
+    eval_problems: z.number().int().positive().default(30).describe("Held-out x + y pairs, never trained on"),
+    eval_samples: z
       .number()
       .int()
       .positive()
-      .default(30)
-      .describe("Held-out x + y pairs, never trained on (greedy eval)"),
+      .default(16)
+      .describe("Samples per held-out problem for the sampled (T=1) accuracy, besides the greedy one"),
     max_tokens: z.number().int().positive().default(10).describe("Max answer tokens when sampling"),
   })
   .strict();
@@ -58,8 +59,12 @@ export type DemoConfig = z.output<typeof demoSchema>;
 export interface StageAccuracy {
   stage: string;
   weights: string;
+  /** Greedy (T=0) accuracy on the held-out problems. */
   accuracy: number;
   format: number;
+  /** Mean correctness of `eval_samples` samples per held-out problem at T=1 (the policy RL trains). */
+  sampled_accuracy: number;
+  sampled_format: number;
   problems: number;
 }
 
@@ -74,6 +79,8 @@ export interface DemoSummary {
   wall_seconds: number;
   stage_seconds: Record<string, number>;
 }
+
+const pct = (x: number) => (100 * x).toFixed(1);
 
 function rlTrainCorrect(logPath: string): { first: number; last: number } {
   const rows = readFileSync(join(logPath, "metrics.jsonl"), "utf8")
@@ -126,28 +133,34 @@ export async function runDemo(c: DemoConfig, ctx: RecipeContext): Promise<DemoSu
     const session = await openBackend("local");
     try {
       const sc = await session.service.createSamplingClient(weights);
-      const r = await ev.runBenchmark({
-        name: "arithmetic",
-        problems,
-        samplingClient: sc,
-        renderer,
-        rendererName: "role_colon",
-        modelId: weights.modelPath ?? weights.baseModel!,
-        outDir: join(dir, "eval", stage),
-        maxTokens: c.max_tokens,
-        temperature: 0,
-        decode: (x) => tokenizer.decode(x),
-      });
+      const bench = (name: string, temperature: number, numSamples: number) =>
+        ev.runBenchmark({
+          name,
+          problems,
+          samplingClient: sc,
+          renderer,
+          rendererName: "role_colon",
+          modelId: weights.modelPath ?? weights.baseModel!,
+          outDir: join(dir, "eval", stage),
+          maxTokens: c.max_tokens,
+          temperature,
+          numSamples,
+          decode: (x) => tokenizer.decode(x),
+        });
+      const r = await bench("arithmetic", 0, 1);
+      const rs = await bench("arithmetic_sampled", 1, c.eval_samples);
       const row = {
         stage,
         weights: r.model,
         accuracy: r.accuracy,
         format: r.format_rate,
+        sampled_accuracy: rs.accuracy,
+        sampled_format: rs.format_rate,
         problems: r.num_problems,
       };
       stages.push(row);
       ctx.print(
-        `[demo] ${stage}: held-out accuracy ${(100 * r.accuracy).toFixed(1)}% (format ${(100 * r.format_rate).toFixed(1)}%) on ${r.num_problems} problems`,
+        `[demo] ${stage}: held-out accuracy greedy ${pct(r.accuracy)}% (format ${pct(r.format_rate)}%), sampled ${pct(rs.accuracy)}% on ${r.num_problems} problems`,
       );
     } finally {
       await session.close();
@@ -252,16 +265,16 @@ export async function runDemo(c: DemoConfig, ctx: RecipeContext): Promise<DemoSu
   const w = Math.max(...stages.map((s) => s.stage.length));
   ctx.print("");
   ctx.print(
-    `Demo summary (${c.eval_problems} held-out "What is x + y?" problems, 0 ≤ x, y < ${c.max_operand}, greedy):`,
+    `Demo summary (${c.eval_problems} held-out "What is x + y?" problems, 0 ≤ x, y < ${c.max_operand}; greedy, and ${c.eval_samples} samples each at T=1):`,
   );
   for (const s of stages) {
     ctx.print(
-      `  ${s.stage.padEnd(w)}  accuracy ${(100 * s.accuracy).toFixed(1).padStart(5)}%   format ${(100 * s.format).toFixed(1).padStart(5)}%`,
+      `  ${s.stage.padEnd(w)}  greedy ${pct(s.accuracy).padStart(5)}%   sampled ${pct(s.sampled_accuracy).padStart(5)}%   format ${pct(s.format).padStart(5)}%`,
     );
   }
   const tc = summary.rl_train_correct;
   ctx.print(
-    `  RL training problems (sampled, T=1): correct ${(100 * tc.first).toFixed(1)}% in the first steps → ${(100 * tc.last).toFixed(1)}% in the last`,
+    `  RL training problems (sampled, T=1): correct ${pct(tc.first)}% in the first steps → ${pct(tc.last)}% in the last`,
   );
   ctx.print(
     `  wall time ${summary.wall_seconds.toFixed(0)} s (${Object.entries(stageSeconds)
