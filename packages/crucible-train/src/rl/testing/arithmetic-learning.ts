@@ -11,11 +11,8 @@ import {
   type RLDatasetBuilder,
 } from "@crucible/env";
 import type { Renderer } from "@crucible/renderers";
-import type { Datum } from "@crucible/tinker-client";
-import { computeMeanNll } from "../../supervised/common.js";
-import { conversationToDatum } from "../../supervised/conversation.js";
 import { trainRL } from "../train.js";
-import type { LocalSetup } from "./local-arithmetic.js";
+import { additionDatum, type LocalSetup, slWarmStart } from "./local-arithmetic.js";
 
 export const BYTES_MODEL = "crucible/tiny-bytes";
 
@@ -71,22 +68,6 @@ export function splitPairs(o: Pick<ArithmeticLearningOptions, "maxOperand" | "rl
   return { pool: order.slice(0, o.rlPoolSize), sl: order.slice(o.rlPoolSize) };
 }
 
-function slBatch(renderer: Renderer, pairs: [number, number][], rng: RandomState, n: number): Datum[] {
-  return Array.from({ length: n }, () => {
-    const [x, y] = pairs[rng.randint(0, pairs.length)] as [number, number];
-    return conversationToDatum(
-      [
-        { role: "user", content: `What is ${x} + ${y}?` },
-        { role: "assistant", content: String(x + y) },
-      ],
-      renderer,
-      null,
-      "last_assistant_message",
-      "mean",
-    );
-  });
-}
-
 /**
  * Batch i takes the next groupsPerBatch pairs of the pool, cyclically. With groupsPerBatch = pool size every
  * step sees the whole pool, so the per-step reward moves with the policy, not with which problems were drawn.
@@ -123,18 +104,16 @@ export async function runArithmeticLearning(
     seed: o.seed,
   });
   const rng = new RandomState(o.seed + 10_000);
-  const slNll: number[] = [];
-  for (let s = 0; s < o.slSteps; s++) {
-    const data = slBatch(local.renderer, sl, rng, o.slBatchSize);
-    const out = await tc.forwardBackward(data, "cross_entropy");
-    await tc.optimStep({ learningRate: o.slLearningRate, beta1: 0.9, beta2: 0.95, eps: 1e-8 });
-    slNll.push(
-      computeMeanNll(
-        out.lossFnOutputs.map((x) => x.logprobs?.data ?? []),
-        data.map((d) => d.lossFnInputs.weights?.data ?? []),
-      ),
-    );
-  }
+  const slNll = await slWarmStart(tc, local.renderer, {
+    steps: o.slSteps,
+    batchSize: o.slBatchSize,
+    learningRate: o.slLearningRate,
+    batch: () =>
+      Array.from({ length: o.slBatchSize }, () => {
+        const [x, y] = sl[rng.randint(0, sl.length)] as [number, number];
+        return additionDatum(local.renderer, x, y);
+      }),
+  });
   const slState = (await tc.saveState(`sl_${o.seed}`)).path;
   const res = await trainRL({
     serviceClient: local.service,
