@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** Layer order from ARCHITECTURE.md: a package may depend only on packages earlier in this list. */
@@ -57,13 +57,16 @@ export function layerViolations(pkgs: WorkspacePackage[]): string[] {
   for (const p of pkgs) {
     const own = rank.get(p.name);
     if (own === undefined) {
-      problems.push(`${p.name} (${p.dir}) is not in the layer order; add it to LAYER_ORDER and ARCHITECTURE.md`);
+      problems.push(
+        `${p.name} (${p.dir}) is not in the layer order; add it to LAYER_ORDER and ARCHITECTURE.md`,
+      );
       continue;
     }
     for (const d of p.deps) {
       const theirs = rank.get(d);
       if (theirs === undefined) problems.push(`${p.name} depends on unknown package ${d}`);
-      else if (theirs >= own) problems.push(`${p.name} depends on ${d}, which is not above it in the layer order`);
+      else if (theirs >= own)
+        problems.push(`${p.name} depends on ${d}, which is not above it in the layer order`);
       else if (STANDALONE.has(p.name)) problems.push(`${p.name} must stand alone but depends on ${d}`);
     }
   }

@@ -59,6 +59,12 @@ export {
 } from "./renderers/qwen3-5.js";
 export { RoleColonRenderer } from "./renderers/role-colon.js";
 export {
+  BYTE_LEVEL_EOS,
+  BYTE_LEVEL_TOKENIZER,
+  byteLevelTokenizerFiles,
+  bytesToUnicode,
+} from "./tokenizer/byte-level.js";
+export {
   type GetTokenizerOptions,
   getTokenizer,
   getTokenizerSync,
@@ -70,12 +76,6 @@ export {
   tokenizerRepoFor,
   unregisterTokenizer,
 } from "./tokenizer/resolve.js";
-export {
-  BYTE_LEVEL_EOS,
-  BYTE_LEVEL_TOKENIZER,
-  byteLevelTokenizerFiles,
-  bytesToUnicode,
-} from "./tokenizer/byte-level.js";
 export {
   type EncodeOptions,
   HfJsonTokenizer,

@@ -45,7 +45,7 @@ async function acc(pairs: [number, number][], name: string) {
         samplingParams: { maxTokens: 4, temperature: 0, stop: renderer.getStopSequences() } as never,
       });
       const t = tokenizer.decode(r.sequences[0]!.tokens);
-      if (parseInt(t.trim()) === x + y) ok++;
+      if (parseInt(t.trim(), 10) === x + y) ok++;
     }),
   );
   return `${name} ${(ok / pairs.length).toFixed(2)}`;

@@ -22,7 +22,7 @@ export function math500RowToProblem(
   prefix: EnvMessage[] | null,
 ): BenchmarkProblem | null {
   const p = mathRowToProblem(row);
-  if (!p || !p.problem) return null;
+  if (!p?.problem) return null;
   const { problem: question, answer } = p;
   const meta: Record<string, string> = {};
   if (typeof row["subject"] === "string") meta["subject"] = row["subject"];

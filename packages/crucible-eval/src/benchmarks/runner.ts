@@ -201,8 +201,10 @@ function breakdownOf(
   const acc: Record<string, Record<string, { n: number; correct: number[] }>> = {};
   problems.forEach((p, i) => {
     for (const [k, v] of Object.entries(p.meta ?? {})) {
-      const byValue = (acc[k] ??= {});
-      const e = (byValue[v] ??= { n: 0, correct: [] });
+      acc[k] ??= {};
+      const byValue = acc[k];
+      byValue[v] ??= { n: 0, correct: [] };
+      const e = byValue[v];
       e.n++;
       e.correct.push(...(records[i]?.samples ?? []).map((s) => s.correct));
     }
