@@ -1,7 +1,7 @@
 // `crucible demo` / `pnpm demo`: the whole post-training loop on the embedded backend with a built-in tiny
 // model. SFT (chat_sl) teaches the answer format of "What is x + y?", RL (math_rl) on the arithmetic env
-// improves it, and a greedy held-out benchmark measures accuracy before SFT, after SFT and after RL. Every
-// number printed is read from the runs' own result files.
+// improves it, and a held-out benchmark (greedy, and sampled at T=1) measures accuracy before SFT, after SFT
+// and after RL. Every number printed is read from the runs' own result files.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";

@@ -1,7 +1,7 @@
 // "Does RL learn?" on the embedded backend, shared by the e2e test and tools/bench/rl/learns.mts: the built-in
-// byte-level tiny model gets a short SL warm start on x + y answers, then RL on the arithmetic env over a small
-// pool of pairs the SL data never contained. The warm start teaches the answer format and only guesses at the
-// pool's sums, so RL has groups with mixed rewards from the first step and something to learn.
+// byte-level tiny model gets an SL warm start on x + y answers, then RL on the arithmetic env over a small
+// pool of pairs the SL data never contained. The warm start teaches the answer format and, by generalising, gets
+// part of the pool's sums right, so RL has groups with mixed rewards from the first step and something to learn.
 import { join } from "node:path";
 import {
   ArithmeticEnv,
@@ -54,7 +54,6 @@ export interface ArithmeticLearningResult {
   reward: number[];
   correct: number[];
   format: number[];
-  pool: [number, number][];
 }
 
 /** The RL pool and the SL pairs: a seeded permutation of [0, maxOperand)², split. */
@@ -136,6 +135,5 @@ export async function runArithmeticLearning(
     reward: metric("env/all/reward/total"),
     correct: metric("env/all/correct"),
     format: metric("env/all/format"),
-    pool,
   };
 }
