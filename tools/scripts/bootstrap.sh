@@ -5,7 +5,8 @@ cd "$(dirname "$0")/../.."
 
 PNPM_VERSION=$(node -p 'require("./package.json").packageManager.split("@")[1]')
 # libopenblas0-openmp: without it libtorch falls back to reference BLAS and training runs ~5x slower.
-DEBIAN_PACKAGES=(libtorch-dev python3-torch libopenblas0-openmp chromium)
+# bubblewrap + python3: the code sandbox of @crucible/grading (HumanEval, MBPP, code RL).
+DEBIAN_PACKAGES=(libtorch-dev python3-torch libopenblas0-openmp chromium bubblewrap python3)
 
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

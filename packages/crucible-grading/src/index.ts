@@ -13,3 +13,4 @@ export {
 } from "./normalize-expr.js";
 export { normalizeAnswer } from "./normalize-mathd.js";
 export { closeGradingWorker, type SafeGradeOptions, safeGrade } from "./safe-grade.js";
+export * from "./sandbox/index.js";
