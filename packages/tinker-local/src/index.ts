@@ -2,6 +2,8 @@
 
 // The engine (libtorch addon wrapper) and its contract.
 export * from "./engine/index.js";
+export type { AuthResult, Principal } from "./server/auth.js";
+export { ApiKeyAuth, ApiKeySourceError, collectApiKeys } from "./server/auth.js";
 export type { ServerLimits } from "./server/context.js";
 export { HttpError, UserError } from "./server/errors.js";
 export type { TinkerHandler, TinkerHandlerOptions } from "./server/handler.js";

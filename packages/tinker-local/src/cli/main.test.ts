@@ -1,30 +1,56 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { main, parseServeArgs } from "./main.js";
 
 describe("crucible-local argument parsing", () => {
   it("parses serve options", () => {
-    const a = parseServeArgs([
-      "serve",
-      "--port",
-      "9000",
-      "--models",
-      "crucible/tiny-qwen3, crucible/tiny-llama3",
-      "--checkpoint-dir",
-      "/tmp/c",
-      "--api-key",
-      "k1",
-      "--api-key",
-      "k2",
-    ]);
+    const a = parseServeArgs(
+      [
+        "serve",
+        "--port",
+        "9000",
+        "--models",
+        "crucible/tiny-qwen3, crucible/tiny-llama3",
+        "--checkpoint-dir",
+        "/tmp/c",
+        "--api-key",
+        "k1",
+        "--api-key",
+        "k2",
+      ],
+      {},
+    );
     expect(a).toEqual({
       port: 9000,
       host: "127.0.0.1",
       models: ["crucible/tiny-qwen3", "crucible/tiny-llama3"],
       checkpointDir: "/tmp/c",
       apiKeys: ["k1", "k2"],
+      sharedKeys: false,
       maxBodyBytes: 64 * 1024 * 1024,
     });
     expect(parseServeArgs(["--help"])).toBe("help");
+  });
+
+  it("reads API keys from a file and from $CRUCIBLE_LOCAL_API_KEYS, so they stay out of ps", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cli-keys-"));
+    try {
+      const file = join(dir, "keys");
+      writeFileSync(file, "# team keys\nalice-key\n\nbob-key\n");
+      const a = parseServeArgs(["serve", "--api-key-file", file, "--shared-keys"], {
+        CRUCIBLE_LOCAL_API_KEYS: "carol-key, alice-key",
+      });
+      expect(a).toMatchObject({ apiKeys: ["alice-key", "bob-key", "carol-key"], sharedKeys: true });
+      expect(() => parseServeArgs(["serve", "--api-key-file", join(dir, "missing")], {})).toThrow(
+        /--api-key-file .*missing.*ENOENT/,
+      );
+      writeFileSync(file, "# nothing\n");
+      expect(() => parseServeArgs(["serve", "--api-key-file", file], {})).toThrow(/holds no keys/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("names the bad flag", () => {
@@ -38,8 +64,7 @@ describe("crucible-local serve (a real process)", () => {
   it("serves the Tinker API until SIGTERM, then exits cleanly", async () => {
     const { spawn } = await import("node:child_process");
     const { mkdtemp, rm } = await import("node:fs/promises");
-    const { tmpdir } = await import("node:os");
-    const { join, dirname } = await import("node:path");
+    const { dirname } = await import("node:path");
     const { fileURLToPath } = await import("node:url");
     const pkgDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
     const dir = await mkdtemp(join(tmpdir(), "cli-serve-"));

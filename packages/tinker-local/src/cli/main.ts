@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { collectApiKeys } from "../server/auth.js";
 import { startLocalServer } from "../server/http.js";
 import { defaultCheckpointDir } from "../transport/local-backend.js";
 
@@ -11,7 +12,11 @@ Options:
   --host <addr>          bind address (default 127.0.0.1)
   --models <a,b,...>     base models to serve (default: the built-in tiny models)
   --checkpoint-dir <dir> where tinker:// checkpoints live (default $CRUCIBLE_LOCAL_DIR or ~/.crucible/tinker-local)
-  --api-key <key>        require this X-API-Key (repeatable; default: accept any)
+  --api-key <key>        require this X-API-Key (repeatable; default: accept any). Visible in ps: prefer
+                         --api-key-file or $CRUCIBLE_LOCAL_API_KEYS (comma-separated)
+  --api-key-file <file>  read keys from a file, one per line (# comments)
+  --shared-keys          with several keys, every key sees every run (default: a run belongs to the key
+                         that created it; other keys get 404)
   --max-body-mb <n>      request body limit in MiB (default 64)
   -h, --help             show this help`;
 
@@ -21,11 +26,12 @@ export interface ServeArgs {
   models?: string[];
   checkpointDir: string;
   apiKeys: string[];
+  sharedKeys: boolean;
   maxBodyBytes: number;
 }
 
 /** Parses `serve` arguments; throws an Error with a message naming the bad flag. */
-export function parseServeArgs(argv: string[]): ServeArgs | "help" {
+export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeArgs | "help" {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -35,6 +41,8 @@ export function parseServeArgs(argv: string[]): ServeArgs | "help" {
       models: { type: "string" },
       "checkpoint-dir": { type: "string" },
       "api-key": { type: "string", multiple: true },
+      "api-key-file": { type: "string" },
+      "shared-keys": { type: "boolean" },
       "max-body-mb": { type: "string", default: "64" },
       help: { type: "boolean", short: "h" },
     },
@@ -59,7 +67,12 @@ export function parseServeArgs(argv: string[]): ServeArgs | "help" {
     host: values.host ?? "127.0.0.1",
     ...(models && models.length > 0 ? { models } : {}),
     checkpointDir: values["checkpoint-dir"] ?? defaultCheckpointDir(),
-    apiKeys: values["api-key"] ?? [],
+    apiKeys: collectApiKeys({
+      keys: values["api-key"] ?? [],
+      ...(values["api-key-file"] !== undefined ? { file: values["api-key-file"] } : {}),
+      env: env["CRUCIBLE_LOCAL_API_KEYS"],
+    }),
+    sharedKeys: values["shared-keys"] ?? false,
     maxBodyBytes: Math.floor(mb * 1024 * 1024),
   };
 }
@@ -81,6 +94,7 @@ export async function main(argv: string[]): Promise<number> {
     port: args.port,
     checkpointDir: args.checkpointDir,
     apiKeys: args.apiKeys,
+    sharedKeys: args.sharedKeys,
     maxBodyBytes: args.maxBodyBytes,
     ...(args.models ? { models: args.models } : {}),
   });
@@ -100,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(
     `crucible-local serving the Tinker API at ${server.url}\n` +
       `  checkpoints: ${args.checkpointDir}\n` +
-      `  use it with: TINKER_BASE_URL=${server.url} TINKER_API_KEY=${args.apiKeys[0] ?? "tml-local"}\n`,
+      `  use it with: TINKER_BASE_URL=${server.url} TINKER_API_KEY=${args.apiKeys.length > 0 ? "<one of your keys>" : "tml-local"}\n`,
   );
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);

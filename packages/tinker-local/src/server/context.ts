@@ -1,6 +1,7 @@
 import type { ForwardBackwardOutput, ResolvedLoraConfig, SampleResponse } from "@crucible/tinker-client";
 import type { BaseModelInfo, Engine, Trainer } from "../engine/types.js";
-import type { CheckpointStore, RunRecord } from "../store/checkpoint-store.js";
+import type { CheckpointRecord, CheckpointStore, RunRecord } from "../store/checkpoint-store.js";
+import { formatTinkerPath, type TinkerPath } from "../store/tinker-path.js";
 import { HttpError, UserError } from "./errors.js";
 import type { FutureRegistry } from "./futures.js";
 import type { SamplerPool } from "./sampler-pool.js";
@@ -26,6 +27,12 @@ export interface ServerLimits {
   maxLiveSamplers: number;
   /** Unnamed sampler saves kept per model; older sessions are retired and their weights deleted. */
   maxEphemeralSamplersPerModel: number;
+  /** Largest LoRA rank `create_model` accepts (larger ranks get a 400 naming this bound). */
+  maxLoraRank: number;
+  /** How long requests wait behind a missing seq_id before they fail with an error naming it. */
+  seqGapTimeoutMs: number;
+  /** Out-of-order requests buffered per model; more get a 400 naming the missing seq_id. */
+  maxBufferedPerModel: number;
 }
 
 export interface SessionState {
@@ -37,6 +44,8 @@ export interface SessionState {
   lastSeen: number;
   modelIds: string[];
   samplerIds: string[];
+  /** Principal (API-key fingerprint) that created it; undefined when ownership is off. */
+  owner?: string;
 }
 
 export interface ModelState {
@@ -49,6 +58,7 @@ export interface ModelState {
   gate: SeqGate;
   /** Sampling sessions made by unnamed save_weights_for_sampler, oldest first. */
   ephemeral: string[];
+  owner?: string;
 }
 
 /** A sampling session: a base model, optionally with adapter weights from a checkpoint or an unnamed save. */
@@ -61,6 +71,7 @@ export interface SamplerSessionState {
   adapterDir?: string;
   /** Weights written by an unnamed save_weights_for_sampler, deleted with the session. */
   ephemeral: boolean;
+  owner?: string;
 }
 
 export interface ServerContext {
@@ -77,10 +88,21 @@ export interface ServerContext {
   /** Base models clients may use. */
   servedModels: string[];
   limits: ServerLimits;
+  /** Who is asking (per request); undefined = one key, no keys or shared mode: everything is visible. */
+  principal?: string;
+}
+
+/**
+ * Whether the current request may see something owned by `owner`. Records made with ownership off (no owner)
+ * stay visible to every key; otherwise other keys get the same 404 as for a missing id.
+ */
+export function visible(ctx: ServerContext, owner: string | undefined): boolean {
+  return ctx.principal === undefined || owner === undefined || owner === ctx.principal;
 }
 
 export function requireSession(ctx: ServerContext, id: unknown): SessionState {
-  const session = typeof id === "string" ? ctx.sessions.get(id) : undefined;
+  const found = typeof id === "string" ? ctx.sessions.get(id) : undefined;
+  const session = found && visible(ctx, found.owner) ? found : undefined;
   if (!session) {
     throw new HttpError(
       404,
@@ -92,7 +114,8 @@ export function requireSession(ctx: ServerContext, id: unknown): SessionState {
 }
 
 export function requireModel(ctx: ServerContext, id: unknown): ModelState {
-  const model = typeof id === "string" ? ctx.models.get(id) : undefined;
+  const found = typeof id === "string" ? ctx.models.get(id) : undefined;
+  const model = found && visible(ctx, found.owner) ? found : undefined;
   if (!model)
     throw new HttpError(
       404,
@@ -101,6 +124,24 @@ export function requireModel(ctx: ServerContext, id: unknown): ModelState {
   const session = ctx.sessions.get(model.sessionId);
   if (session) session.lastSeen = Date.now();
   return model;
+}
+
+/**
+ * A checkpoint the current request may read: its own run's, or any public one (as on the hosted service).
+ * Others' private checkpoints get the same 404 as missing ones.
+ */
+export async function requireReadable(
+  ctx: ServerContext,
+  p: TinkerPath,
+): Promise<{ dir: string; record: CheckpointRecord }> {
+  const found = await ctx.store.require(p);
+  if (ctx.principal !== undefined && !found.record.public) {
+    const run = await ctx.store.getRun(p.runId);
+    if (!visible(ctx, run?.owner)) {
+      throw new UserError(`checkpoint ${formatTinkerPath(p)} does not exist (or its TTL expired)`, 404);
+    }
+  }
+  return found;
 }
 
 /** Base model names: served ones only, so clients cannot make the server read arbitrary directories. */

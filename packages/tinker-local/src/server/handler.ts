@@ -8,7 +8,7 @@ import {
 } from "@crucible/tinker-client";
 import type { Engine } from "../engine/types.js";
 import { CheckpointStore } from "../store/checkpoint-store.js";
-import type { FutureValue, ServerContext, ServerLimits } from "./context.js";
+import { type FutureValue, requireSession, type ServerContext, type ServerLimits } from "./context.js";
 import { errorMessage, HttpError, UserError } from "./errors.js";
 import { FutureRegistry } from "./futures.js";
 import { restRoute, weightsInfo } from "./rest.js";
@@ -40,7 +40,11 @@ export interface TinkerHandlerOptions {
 
 /** The framework-free Tinker server: one request in, one response out. Used by HTTP and in-process transports. */
 export interface TinkerHandler {
-  handle(req: TransportRequest): Promise<TransportResponse>;
+  /**
+   * `principal`: who is asking, as `ApiKeyAuth.check` found it (the transports pass it). When given, sessions,
+   * runs and checkpoints are private to it; undefined sees everything (no keys, one key, or shared mode).
+   */
+  handle(req: TransportRequest, principal?: string): Promise<TransportResponse>;
   close(): Promise<void>;
 }
 
@@ -53,6 +57,9 @@ export const DEFAULT_LIMITS: ServerLimits = {
   sessionTimeoutMs: 15 * 60_000,
   maxLiveSamplers: 8,
   maxEphemeralSamplersPerModel: 32,
+  maxLoraRank: 256,
+  seqGapTimeoutMs: 120_000,
+  maxBufferedPerModel: 1024,
 };
 
 const JSON_HEADERS = { "content-type": "application/json" };
@@ -123,7 +130,12 @@ export async function createTinkerHandler(options: TinkerHandlerOptions): Promis
   const sweeper = setInterval(() => void expireSessions(), Math.min(limits.sessionTimeoutMs, 60_000));
   sweeper.unref();
 
-  async function retrieveFuture(body: Wire, headers: Record<string, string>, signal?: AbortSignal) {
+  async function retrieveFuture(
+    ctx: ServerContext,
+    body: Wire,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ) {
     const req = decodeWith(JsonCodecs.retrieveFutureRequest, body);
     const r = await ctx.futures.wait(req.requestId, limits.longPollMs, signal);
     if (r.state === "unknown")
@@ -155,7 +167,8 @@ export async function createTinkerHandler(options: TinkerHandlerOptions): Promis
     return out;
   }
 
-  async function route(req: TransportRequest): Promise<TransportResponse> {
+  async function route(base: ServerContext, req: TransportRequest, principal: string | undefined) {
+    const ctx: ServerContext = principal === undefined ? base : { ...base, principal };
     const url = new URL(req.path, "http://local");
     if (!url.pathname.startsWith("/api/v1/"))
       throw new HttpError(404, `no route ${req.method} ${url.pathname}`);
@@ -203,14 +216,12 @@ export async function createTinkerHandler(options: TinkerHandlerOptions): Promis
             lastSeen: now,
             modelIds: [],
             samplerIds: [],
+            ...(principal !== undefined ? { owner: principal } : {}),
           });
           return json(200, { type: "create_session", session_id: id, info_message: "crucible-local server" });
         }
         case "session_heartbeat": {
-          const id = body()["session_id"];
-          const session = typeof id === "string" ? ctx.sessions.get(id) : undefined;
-          if (!session) throw new HttpError(404, `unknown session_id ${JSON.stringify(id)}`);
-          session.lastSeen = Date.now();
+          requireSession(ctx, body()["session_id"]);
           return json(200, { type: "session_heartbeat" });
         }
         case "create_model":
@@ -241,7 +252,7 @@ export async function createTinkerHandler(options: TinkerHandlerOptions): Promis
         case "asample":
           return json(200, await asample(ctx, body()));
         case "retrieve_future":
-          return retrieveFuture(body(), headers, req.signal);
+          return retrieveFuture(ctx, body(), headers, req.signal);
         case "weights_info":
           return json(200, await weightsInfo(ctx, body()));
       }
@@ -262,9 +273,9 @@ export async function createTinkerHandler(options: TinkerHandlerOptions): Promis
   }
 
   return {
-    async handle(req) {
+    async handle(req, principal) {
       try {
-        return await route(req);
+        return await route(ctx, req, principal);
       } catch (err) {
         if (err instanceof HttpError) return json(err.status, { detail: err.message }, err.headers);
         if (err instanceof UserError) return json(err.status, { detail: err.message });

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { TransportRequest } from "@crucible/tinker-client";
 import type { Engine } from "../engine/types.js";
+import { ApiKeyAuth } from "./auth.js";
 import type { ServerLimits } from "./context.js";
 import { createTinkerHandler, type TinkerHandler } from "./handler.js";
 
@@ -15,6 +16,8 @@ export interface LocalServerOptions {
   checkpointDir: string;
   /** When set, every request (except healthz) must carry one of these in `X-API-Key`. */
   apiKeys?: string[];
+  /** With several keys: let every key see every run (default false: a run belongs to the key that made it). */
+  sharedKeys?: boolean;
   /** Request body limit in bytes (default 64 MiB); larger bodies get 413. */
   maxBodyBytes?: number;
   models?: string[];
@@ -85,7 +88,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     ...(options.engineConcurrency ? { engineConcurrency: options.engineConcurrency } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
   });
-  const keys = options.apiKeys && options.apiKeys.length > 0 ? new Set(options.apiKeys) : undefined;
+  const auth = new ApiKeyAuth(options.apiKeys ?? [], { shared: options.sharedKeys ?? false });
   const limit = options.maxBodyBytes ?? 64 * 1024 * 1024;
 
   const server = createServer(async (req, res) => {
@@ -93,11 +96,12 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       const method = req.method ?? "GET";
       const path = req.url ?? "/";
       if (!METHODS.has(method)) return sendJson(res, 405, { detail: `method ${method} not allowed` });
-      if (keys && !path.startsWith("/api/v1/healthz")) {
+      let principal: string | undefined;
+      if (!path.startsWith("/api/v1/healthz")) {
         const key = req.headers["x-api-key"];
-        if (typeof key !== "string" || !keys.has(key)) {
-          return sendJson(res, 401, { detail: "invalid or missing X-API-Key for this server" });
-        }
+        const who = auth.check(typeof key === "string" ? key : undefined);
+        if (!who.ok) return sendJson(res, 401, { detail: "invalid or missing X-API-Key for this server" });
+        principal = who.principal;
       }
       const body = await readBody(req, res, limit);
       if (body === undefined) return;
@@ -115,7 +119,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         body,
         signal: abort.signal,
       };
-      const out = await handler.handle(request);
+      const out = await handler.handle(request, principal);
       if (!res.writableEnded && !res.destroyed) send(res, out.status, out.headers, out.body);
     } catch (err) {
       if (!res.headersSent) sendJson(res, 500, { detail: `internal error: ${(err as Error).message}` });

@@ -1,7 +1,7 @@
 import { JsonCodecs } from "@crucible/tinker-client";
 import type { CheckpointRecord, RunRecord } from "../store/checkpoint-store.js";
 import { parseCheckpointId, parseTinkerPath, validateRunId } from "../store/tinker-path.js";
-import type { ServerContext } from "./context.js";
+import { requireReadable, type ServerContext, visible } from "./context.js";
 import { HttpError, UserError } from "./errors.js";
 import { decodeWith, type Wire } from "./wire.js";
 
@@ -44,7 +44,8 @@ async function trainingRun(ctx: ServerContext, run: RunRecord): Promise<Record<s
 }
 
 async function requireRun(ctx: ServerContext, runId: string): Promise<RunRecord> {
-  const run = await ctx.store.getRun(validateRunId(runId));
+  const found = await ctx.store.getRun(validateRunId(runId));
+  const run = found && visible(ctx, found.owner) ? found : undefined;
   if (!run) throw new HttpError(404, `training run ${JSON.stringify(runId)} not found`);
   // Keep last_request_time current for models this server is running.
   const live = ctx.models.get(runId);
@@ -58,8 +59,9 @@ async function requireRun(ctx: ServerContext, runId: string): Promise<RunRecord>
 export async function weightsInfo(ctx: ServerContext, body: Wire): Promise<Record<string, unknown>> {
   const req = decodeWith(JsonCodecs.weightsInfoRequest, body);
   const p = parseTinkerPath(req.tinkerPath, "tinker_path");
-  await ctx.store.require(p);
-  const run = await requireRun(ctx, p.runId);
+  await requireReadable(ctx, p); // also answers for other keys' public checkpoints (the "lite" lookup)
+  const run = await ctx.store.getRun(p.runId);
+  if (!run) throw new HttpError(404, `training run ${JSON.stringify(p.runId)} not found`);
   return {
     base_model: run.base_model,
     is_lora: true,
@@ -83,7 +85,7 @@ export async function restRoute(
     if (id === undefined) {
       if (method !== "GET") return undefined;
       const { limit, offset } = page(query, 20);
-      const runs = await ctx.store.listRuns();
+      const runs = (await ctx.store.listRuns()).filter((r) => visible(ctx, r.owner));
       const slice = await Promise.all(runs.slice(offset, offset + limit).map((r) => trainingRun(ctx, r)));
       return {
         status: 200,
@@ -127,7 +129,10 @@ export async function restRoute(
   }
   if (head === "checkpoints" && id === undefined && method === "GET") {
     const { limit, offset } = page(query, 100);
-    const all = await ctx.store.listAll();
+    const owned = new Set(
+      (await ctx.store.listRuns()).filter((r) => visible(ctx, r.owner)).map((r) => r.training_run_id),
+    );
+    const all = (await ctx.store.listAll()).filter((c) => owned.has(parseTinkerPath(c.tinker_path).runId));
     return {
       status: 200,
       json: {
@@ -139,10 +144,14 @@ export async function restRoute(
   if (head === "sessions") {
     if (id === undefined && method === "GET") {
       const { limit, offset } = page(query, 20);
-      const ids = [...ctx.sessions.values()].sort((a, b) => b.createdAt - a.createdAt).map((s) => s.id);
+      const ids = [...ctx.sessions.values()]
+        .filter((s) => visible(ctx, s.owner))
+        .sort((a, b) => b.createdAt - a.createdAt)
+        .map((s) => s.id);
       return { status: 200, json: { sessions: ids.slice(offset, offset + limit) } };
     }
-    const session = id === undefined ? undefined : ctx.sessions.get(id);
+    const found = id === undefined ? undefined : ctx.sessions.get(id);
+    const session = found && visible(ctx, found.owner) ? found : undefined;
     if (!session) throw new HttpError(404, `session ${JSON.stringify(id)} not found`);
     if (sub === undefined && method === "GET") {
       return { status: 200, json: { training_run_ids: session.modelIds, sampler_ids: session.samplerIds } };

@@ -1,14 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { rename, rm } from "node:fs/promises";
 import { JsonCodecs } from "@crucible/tinker-client";
-import { formatTinkerPath, parseTinkerPath, safeJoin } from "../store/tinker-path.js";
+import { formatTinkerPath, parseTinkerPath } from "../store/tinker-path.js";
 import {
   type FutureValue,
   type ModelState,
+  requireReadable,
   requireServedModel,
   requireSession,
   type SamplerSessionState,
   type ServerContext,
+  visible,
 } from "./context.js";
 import { toEngineSample } from "./decode.js";
 import { HttpError, UserError } from "./errors.js";
@@ -16,6 +18,7 @@ import { toSampleResponse } from "./results.js";
 import { decodeWith, type Wire } from "./wire.js";
 
 function addSampler(ctx: ServerContext, s: SamplerSessionState): SamplerSessionState {
+  if (ctx.principal !== undefined) s.owner = ctx.principal;
   ctx.samplers.set(s.id, s);
   ctx.sessions.get(s.sessionId)?.samplerIds.push(s.id);
   return s;
@@ -24,7 +27,7 @@ function addSampler(ctx: ServerContext, s: SamplerSessionState): SamplerSessionS
 /** Resolves a `tinker://` path to its adapter directory and the base model it was trained on. */
 async function resolveModelPath(ctx: ServerContext, modelPath: string, baseModel: unknown) {
   const p = parseTinkerPath(modelPath, "model_path");
-  const { dir } = await ctx.store.require(p);
+  const { dir } = await requireReadable(ctx, p);
   const run = await ctx.store.getRun(p.runId);
   if (!run)
     throw new HttpError(404, `model_path: no training run ${p.runId} in this server's checkpoint store`);
@@ -75,8 +78,7 @@ export async function registerEphemeralSampler(
 ): Promise<void> {
   if (ctx.samplers.has(samplerId)) return; // a duplicate of an already-served request
   const dir = ctx.store.ephemeralDir(samplerId);
-  const tmp = safeJoin(ctx.store.root, "tmp", randomUUID());
-  await mkdir(tmp, { recursive: true });
+  const { dir: tmp, release } = await ctx.store.tempDir();
   try {
     await write(tmp);
     await rm(dir, { recursive: true, force: true });
@@ -84,6 +86,8 @@ export async function registerEphemeralSampler(
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
+  } finally {
+    release();
   }
   addSampler(ctx, {
     id: samplerId,
@@ -103,7 +107,8 @@ export async function registerEphemeralSampler(
 }
 
 export function getSampler(ctx: ServerContext, id: string): Record<string, unknown> {
-  const s = ctx.samplers.get(id);
+  const found = ctx.samplers.get(id);
+  const s = found && visible(ctx, found.owner) ? found : undefined;
   if (!s) throw new HttpError(404, `unknown sampler_id ${JSON.stringify(id)}`);
   return { sampler_id: s.id, base_model: s.baseModel, model_path: s.modelPath ?? null };
 }
@@ -115,7 +120,7 @@ async function legacySampler(
   modelPath: unknown,
 ): Promise<SamplerSessionState> {
   const target = typeof modelPath === "string" ? modelPath : undefined;
-  const id = `legacy:${target ?? String(baseModel)}`;
+  const id = `legacy:${ctx.principal ? `${ctx.principal}:` : ""}${target ?? String(baseModel)}`;
   const existing = ctx.samplers.get(id);
   if (existing) return existing;
   if (target) {
@@ -141,7 +146,8 @@ export async function asample(ctx: ServerContext, body: Wire): Promise<{ request
   let sampler: SamplerSessionState;
   const sessionId = body["sampling_session_id"];
   if (sessionId !== undefined) {
-    const found = ctx.samplers.get(String(sessionId));
+    const any = ctx.samplers.get(String(sessionId));
+    const found = any && visible(ctx, any.owner) ? any : undefined;
     if (!found && ctx.retiredSamplers.has(String(sessionId))) {
       throw new HttpError(
         404,

@@ -100,15 +100,37 @@ export class LaneScheduler {
   }
 }
 
+interface Waiter {
+  release: () => void;
+  fail: (err: Error) => void;
+}
+
+/** What to do with requests stuck behind a missing seq_id. */
+export interface SeqGateLimits {
+  /** Buffered requests fail this long after the gap was last seen to make progress. */
+  gapTimeoutMs: number;
+  /** Buffered requests at most; `offer` throws beyond it. */
+  maxBuffered: number;
+  /** Error for the requests that waited too long (or for an offer over the cap), naming the missing seq. */
+  gapError: (missing: number, detail: string) => Error;
+}
+
 /**
  * Per-model `seq_id` ordering (spec §5.1): requests are released strictly in seq order with no gaps; early
  * arrivals wait in a buffer; a seq already seen is a duplicate (an L2 retry) and is not run again.
+ * A gap is not waited on forever: when nothing is released for `gapTimeoutMs`, every buffered request fails with
+ * an error naming the missing seq_id (the gate keeps expecting it, so a late arrival still runs), and at most
+ * `maxBuffered` requests wait at once.
  */
 export class SeqGate {
   private next: number;
-  private readonly buffered = new Map<number, () => void>();
+  private readonly buffered = new Map<number, Waiter>();
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(firstSeq: number) {
+  constructor(
+    firstSeq: number,
+    private readonly limits?: SeqGateLimits,
+  ) {
     this.next = firstSeq;
   }
 
@@ -120,16 +142,53 @@ export class SeqGate {
     return this.buffered.size;
   }
 
-  /** Returns false for a duplicate; otherwise `release` is called once every earlier seq has been released. */
-  offer(seq: number, release: () => void): boolean {
+  /**
+   * Returns false for a duplicate; otherwise `release` is called once every earlier seq has been released, or
+   * `fail` if the gap before it outlasts the deadline. Throws the gap error when the buffer is full.
+   */
+  offer(seq: number, release: () => void, fail: (err: Error) => void = () => {}): boolean {
     if (seq < this.next || this.buffered.has(seq)) return false;
-    this.buffered.set(seq, release);
+    if (seq !== this.next && this.limits && this.buffered.size >= this.limits.maxBuffered) {
+      throw this.limits.gapError(
+        this.next,
+        `${this.buffered.size} later requests are already waiting for it (the limit)`,
+      );
+    }
+    this.buffered.set(seq, { release, fail });
+    let progressed = false;
     while (this.buffered.has(this.next)) {
-      const fn = this.buffered.get(this.next) as () => void;
+      const w = this.buffered.get(this.next) as Waiter;
       this.buffered.delete(this.next);
       this.next++;
-      fn();
+      progressed = true;
+      w.release();
     }
+    if (progressed || this.timer === undefined) this.armTimer();
     return true;
+  }
+
+  private armTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.limits || this.buffered.size === 0) return;
+    const { gapTimeoutMs, gapError } = this.limits;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const stuck = [...this.buffered.entries()].sort((a, b) => a[0] - b[0]);
+      this.buffered.clear();
+      const seqs = stuck.map(([s]) => s);
+      const err = gapError(
+        this.next,
+        `it did not arrive within ${gapTimeoutMs} ms, so the ${seqs.length} request(s) waiting behind it (seq_id ${seqs.join(", ")}) failed`,
+      );
+      for (const [, w] of stuck) w.fail(err);
+    }, gapTimeoutMs);
+    this.timer.unref();
+  }
+
+  /** Fails nothing; stops the deadline timer (the model is going away). */
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }

@@ -6,6 +6,7 @@ import {
   type FutureValue,
   type ModelState,
   requireModel,
+  requireReadable,
   requireServedModel,
   requireSession,
   type ServerContext,
@@ -22,10 +23,29 @@ export interface FutureHandle {
   model_id?: string;
 }
 
-function parseLora(raw: unknown): ResolvedLoraConfig {
+function parseLora(ctx: ServerContext, raw: unknown): ResolvedLoraConfig {
   const r = LoraConfigSchema.safeParse(raw ?? {});
   if (!r.success) throw new UserError(`lora_config: ${r.error.issues[0]?.message ?? "invalid"}`);
+  // Checked before any allocation: a huge rank would otherwise surface as the engine's std::bad_alloc.
+  const max = ctx.limits.maxLoraRank;
+  if (!Number.isInteger(r.data.rank) || r.data.rank < 1 || r.data.rank > max) {
+    throw new UserError(
+      `lora_config.rank: ${r.data.rank} is not allowed here; use an integer from 1 to ${max} (the largest rank this server allows)`,
+    );
+  }
   return r.data;
+}
+
+/** The per-model seq gate with this server's gap deadline and buffer cap. */
+function newGate(ctx: ServerContext, modelId: string): SeqGate {
+  return new SeqGate(1, {
+    gapTimeoutMs: ctx.limits.seqGapTimeoutMs,
+    maxBuffered: ctx.limits.maxBufferedPerModel,
+    gapError: (missing, detail) =>
+      new UserError(
+        `model ${modelId} is waiting for seq_id ${missing}: ${detail}; requests on a model must carry consecutive seq_ids starting at 1`,
+      ),
+  });
 }
 
 /**
@@ -47,7 +67,9 @@ function submitOrdered(
   if (ctx.futures.has(requestId)) return handle;
   // Enqueue synchronously at release time: gate releases happen in seq order, so lane order = seq order.
   let start!: () => void;
+  let fail!: (err: Error) => void;
   const work$ = new Promise<FutureValue>((resolve, reject) => {
+    fail = reject;
     start = () =>
       ctx.scheduler
         .enqueue(`train:${model.id}`, async () => {
@@ -57,7 +79,7 @@ function submitOrdered(
         })
         .then(resolve, reject);
   });
-  if (!model.gate.offer(seq, start)) return handle; // duplicate whose result already expired
+  if (!model.gate.offer(seq, start, fail)) return handle; // duplicate whose result already expired
   ctx.futures.track(requestId, work$);
   return handle;
 }
@@ -89,11 +111,22 @@ function createModelState(
       created_at: now,
       last_request_time: now,
       ...(userMetadata ? { user_metadata: userMetadata } : {}),
+      ...(ctx.sessions.get(sessionId)?.owner ? { owner: ctx.sessions.get(sessionId)?.owner as string } : {}),
     };
     await ctx.store.saveRun(run);
     return { trainer, base, run };
   });
-  const model: ModelState = { id, sessionId, baseModel, lora, ready, gate: new SeqGate(1), ephemeral: [] };
+  const owner = ctx.sessions.get(sessionId)?.owner;
+  const model: ModelState = {
+    id,
+    sessionId,
+    baseModel,
+    lora,
+    ready,
+    gate: newGate(ctx, id),
+    ephemeral: [],
+    ...(owner ? { owner } : {}),
+  };
   ctx.models.set(id, model);
   ctx.sessions.get(sessionId)?.modelIds.push(id);
   // A failed creation leaves no model behind (the future reports the error).
@@ -112,7 +145,7 @@ export function createModel(ctx: ServerContext, body: Wire): FutureHandle {
   const req = decodeWith(JsonCodecs.createModelRequest, body);
   const session = requireSession(ctx, req.sessionId);
   const baseModel = requireServedModel(ctx, req.baseModel);
-  const lora = parseLora(req.loraConfig);
+  const lora = parseLora(ctx, req.loraConfig);
   const meta = req.userMetadata as Record<string, string> | undefined;
   const { model } = createModelState(ctx, session.id, req.modelSeqId, baseModel, lora, meta);
   const requestId = `req:${model.id}:0`;
@@ -204,7 +237,7 @@ async function loadInto(
       `path: ${formatTinkerPath(p)} is a sampler checkpoint; load_weights needs a tinker://…/weights/… path`,
     );
   }
-  const { dir } = await ctx.store.require(p);
+  const { dir } = await requireReadable(ctx, p);
   const run = await ctx.store.getRun(p.runId);
   if (run && run.base_model !== model.baseModel) {
     throw new UserError(
@@ -239,10 +272,11 @@ async function createViaLoad(
 ): Promise<FutureHandle> {
   const session = requireSession(ctx, req.sessionId);
   const p = parseTinkerPath(req.path, "path");
+  await requireReadable(ctx, p);
   const run = await ctx.store.getRun(p.runId);
   if (!run) throw new HttpError(404, `no training run ${p.runId} in this server's checkpoint store`);
   const baseModel = requireServedModel(ctx, req.baseModel ?? run.base_model);
-  const lora = parseLora({
+  const lora = parseLora(ctx, {
     rank: run.lora_rank,
     trainMlp: run.train_mlp,
     trainAttn: run.train_attn,
@@ -284,6 +318,7 @@ export function unloadModel(ctx: ServerContext, body: Wire): FutureHandle {
       const { trainer } = await model.ready;
       trainer.dispose();
       ctx.models.delete(model.id);
+      model.gate.close();
       return { kind: "json", body: { model_id: model.id, type: "unload_model" } };
     }),
   );

@@ -1,6 +1,6 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HttpError, UserError } from "../server/errors.js";
 import { CheckpointStore } from "./checkpoint-store.js";
@@ -43,6 +43,26 @@ describe("CheckpointStore", () => {
       }),
     ).rejects.toThrow("engine failed");
     expect(await store.exists(p)).toBe(false);
+    expect(await readdir(join(root, "tmp"))).toEqual([]);
+  });
+
+  it("a failed save also sweeps older leftovers of crashed saves, but never a save still being written", async () => {
+    await mkdir(join(root, "tmp", "0b7c-crashed-earlier"), { recursive: true });
+    let inFlight = "";
+    const slow = store.save({ ...p, name: "slow" }, { overwrite: false }, async (dir) => {
+      inFlight = dir;
+      await new Promise((r) => setTimeout(r, 200));
+      await writeFile(join(dir, "w.bin"), "slow");
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(
+      store.save(p, { overwrite: false }, async (dir) => {
+        await writeFile(join(dir, "partial.bin"), "half");
+        throw new Error("disk full");
+      }),
+    ).rejects.toThrow("disk full");
+    expect(await readdir(join(root, "tmp"))).toEqual([basename(inFlight)]);
+    await slow;
     expect(await readdir(join(root, "tmp"))).toEqual([]);
   });
 

@@ -24,6 +24,8 @@ export interface RunRecord {
   train_attn: boolean;
   train_unembed: boolean;
   user_metadata?: Record<string, string>;
+  /** API-key fingerprint of the creator when the server runs with per-key ownership. */
+  owner?: string;
   created_at: string;
   last_request_time: string;
 }
@@ -48,15 +50,45 @@ const META = "crucible-checkpoint.json";
  */
 export class CheckpointStore {
   readonly root: string;
+  /** Names under `tmp/` that a save in this process is writing right now (never swept). */
+  private readonly inFlight = new Set<string>();
 
   constructor(root: string) {
     this.root = root;
   }
 
+  /** Creates the layout and removes what crashed saves left in `tmp/` (a kill -9 mid-save leaves a whole copy). */
   async init(): Promise<void> {
     await mkdir(join(this.root, "runs"), { recursive: true });
     await mkdir(join(this.root, "tmp"), { recursive: true });
     await mkdir(join(this.root, "ephemeral"), { recursive: true });
+    await this.sweepTmp();
+  }
+
+  /**
+   * Removes every entry of `tmp/` that no live save is writing: entries are named `<pid>-<uuid>`, and another
+   * live process's entries are kept (two servers may share a checkpoint directory). Returns how many went.
+   */
+  async sweepTmp(): Promise<number> {
+    const names = await readdir(join(this.root, "tmp")).catch(() => [] as string[]);
+    let removed = 0;
+    for (const name of names) {
+      if (this.inFlight.has(name)) continue;
+      const pid = Number(name.split("-")[0]);
+      if (Number.isInteger(pid) && pid !== process.pid && processAlive(pid)) continue;
+      await rm(join(this.root, "tmp", name), { recursive: true, force: true });
+      removed++;
+    }
+    return removed;
+  }
+
+  /** A fresh directory under `tmp/`, protected from sweeps until `release`. */
+  async tempDir(suffix = ""): Promise<{ dir: string; release: () => void }> {
+    const name = `${process.pid}-${randomUUID()}${suffix}`;
+    this.inFlight.add(name);
+    const dir = safeJoin(this.root, "tmp", name);
+    await mkdir(dir, { recursive: true });
+    return { dir, release: () => this.inFlight.delete(name) };
   }
 
   runDir(runId: string): string {
@@ -109,8 +141,7 @@ export class CheckpointStore {
         409,
       );
     }
-    const tmp = safeJoin(this.root, "tmp", randomUUID());
-    await mkdir(tmp, { recursive: true });
+    const { dir: tmp, release } = await this.tempDir();
     try {
       await write(tmp);
       const now = new Date();
@@ -126,7 +157,7 @@ export class CheckpointStore {
       await writeJsonAtomic(join(tmp, META), record);
       await mkdir(join(final, ".."), { recursive: true });
       if (exists) {
-        const old = safeJoin(this.root, "tmp", `${randomUUID()}-old`);
+        const old = safeJoin(this.root, "tmp", `${process.pid}-${randomUUID()}-old`);
         await rename(final, old);
         await rename(tmp, final);
         await rm(old, { recursive: true, force: true });
@@ -135,8 +166,13 @@ export class CheckpointStore {
       }
       return record;
     } catch (err) {
+      release();
+      // A failed save (disk full, engine error) also clears older leftovers, so the space comes back at once.
       await rm(tmp, { recursive: true, force: true });
+      await this.sweepTmp().catch(() => {});
       throw err;
+    } finally {
+      release();
     }
   }
 
@@ -210,6 +246,15 @@ export class CheckpointStore {
   async archiveUrl(p: TinkerPath): Promise<{ url: string; expires: string }> {
     const { dir } = await this.require(p);
     return { url: pathToFileURL(`${dir}/`).href, expires: new Date(Date.now() + 15 * 60_000).toISOString() };
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM"; // alive, owned by someone else
   }
 }
 

@@ -1,9 +1,12 @@
 import type { Transport, TransportRequest, TransportResponse } from "@crucible/tinker-client";
+import { ApiKeyAuth } from "../server/auth.js";
 import type { TinkerHandler } from "../server/handler.js";
 
 export interface InProcessTransportOptions {
   /** Same check as the HTTP server's: when set, requests must carry one of these in `x-api-key`. */
   apiKeys?: string[];
+  /** As `startLocalServer`'s `sharedKeys`. */
+  sharedKeys?: boolean;
   /** Also close the handler when the transport is closed. */
   ownsHandler?: boolean;
 }
@@ -16,20 +19,22 @@ export function createInProcessTransport(
   handler: TinkerHandler,
   options: InProcessTransportOptions = {},
 ): Transport {
-  const keys = options.apiKeys && options.apiKeys.length > 0 ? new Set(options.apiKeys) : undefined;
+  const auth = new ApiKeyAuth(options.apiKeys ?? [], { shared: options.sharedKeys ?? false });
   let closed = false;
   return {
     async request(req: TransportRequest): Promise<TransportResponse> {
       if (closed) throw new Error("in-process transport is closed");
-      if (keys && !req.path.startsWith("/api/v1/healthz")) {
-        const key = req.headers["x-api-key"];
-        if (key === undefined || !keys.has(key)) {
+      let principal: string | undefined;
+      if (!req.path.startsWith("/api/v1/healthz")) {
+        const who = auth.check(req.headers["x-api-key"]);
+        if (!who.ok) {
           const body = new TextEncoder().encode(JSON.stringify({ detail: "invalid or missing X-API-Key" }));
           return { status: 401, headers: { "content-type": "application/json" }, body };
         }
+        principal = who.principal;
       }
       // Copy the body: the caller may reuse its buffer while the request is queued.
-      return handler.handle(req.body ? { ...req, body: new Uint8Array(req.body) } : req);
+      return handler.handle(req.body ? { ...req, body: new Uint8Array(req.body) } : req, principal);
     },
     async close() {
       closed = true;
