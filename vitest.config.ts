@@ -7,6 +7,7 @@ const pkg = (dir: string) => fileURLToPath(new URL(`${dir}/src/index.ts`, import
 export default defineConfig({
   resolve: {
     alias: {
+      "@crucible/hub": pkg("./packages/hub"),
       "@crucible/tinker-client": pkg("./packages/tinker-client"),
       "@crucible/renderers": pkg("./packages/renderers"),
       "@crucible/tinker-local": pkg("./packages/tinker-local"),

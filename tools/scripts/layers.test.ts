@@ -14,10 +14,12 @@ describe("package layer order", () => {
       { name: "@crucible/tinker-client", dir: "x", deps: ["@crucible/train"] },
       { name: "@crucible/log", dir: "y", deps: ["@crucible/tinker-client"] },
       { name: "@crucible/mystery", dir: "z", deps: [] },
+      { name: "@crucible/hub", dir: "h", deps: ["@crucible/log"] },
     ]);
-    expect(bad).toHaveLength(3);
+    expect(bad).toHaveLength(4);
     expect(bad[0]).toContain("not above it");
     expect(bad[1]).toContain("stand alone");
     expect(bad[2]).toContain("not in the layer order");
+    expect(bad[3]).toContain("not above it"); // hub is first: it can depend on no sibling
   });
 });

@@ -3,6 +3,7 @@ import { join } from "node:path";
 
 /** Layer order from ARCHITECTURE.md: a package may depend only on packages earlier in this list. */
 export const LAYER_ORDER = [
+  "@crucible/hub",
   "@crucible/tinker-client",
   "@crucible/renderers",
   "@crucible/tinker-local",
@@ -14,8 +15,8 @@ export const LAYER_ORDER = [
   "@crucible/recipes",
 ] as const;
 
-/** Explicit exceptions to "anything above": ARCHITECTURE.md says log and grading stand alone. */
-const STANDALONE = new Set(["@crucible/log", "@crucible/grading"]);
+/** Explicit exceptions to "anything above": ARCHITECTURE.md says hub, log and grading stand alone. */
+const STANDALONE = new Set(["@crucible/hub", "@crucible/log", "@crucible/grading"]);
 
 export interface WorkspacePackage {
   name: string;

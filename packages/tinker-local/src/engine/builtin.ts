@@ -2,10 +2,10 @@ import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeF
 import { createRequire } from "node:module";
 import os from "node:os";
 import { dirname, join } from "node:path";
+import { encodeSafetensors } from "@crucible/hub";
 import { byteLevelTokenizerFiles } from "@crucible/renderers";
 import seedrandom from "seedrandom";
 import type { NativeTensor } from "./native.js";
-import { encodeSafetensors } from "./safetensors.js";
 
 /**
  * Built-in tiny models: real HF directories (config.json, model.safetensors, tokenizer.json) generated

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { encodeSafetensors, readSafetensors, toFloat32 } from "@crucible/hub";
 import type { ResolvedLoraConfig } from "@crucible/tinker-client";
 import { fromPeftName, LORA_ALPHA, peftAdapterConfig, toPeftName } from "./lora.js";
 import type { NativeTensor } from "./native.js";
-import { encodeSafetensors, readSafetensors, toFloat32 } from "./safetensors.js";
 
 /**
  * On-disk layouts.

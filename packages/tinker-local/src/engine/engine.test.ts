@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
+import { readSafetensors } from "@crucible/hub";
 import { describe, expect, it } from "vitest";
 import { createEngine } from "./engine.js";
 import { loadAddon } from "./native.js";
-import { readSafetensors } from "./safetensors.js";
 import type { LocalTrainer } from "./trainer.js";
 import type { EngineDatum, SampleRequest } from "./types.js";
 

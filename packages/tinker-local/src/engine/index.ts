@@ -1,3 +1,4 @@
+export { readSafetensors, SafetensorsError } from "@crucible/hub";
 export { BUILTIN_MODELS, defaultModelsDir, ensureBuiltinModel } from "./builtin.js";
 export { CheckpointError } from "./checkpoint.js";
 export { ModelConfigError, parseModelConfig, ropeInvFreq } from "./config.js";
@@ -6,5 +7,4 @@ export { LORA_ALPHA, loraScaling } from "./lora.js";
 export { LOSS_DEFAULTS, LossInputError, lossTerms } from "./losses.js";
 export { ModelLoadError } from "./model.js";
 export { EngineUnavailableError, INSTALL_HINT } from "./native.js";
-export { readSafetensors, SafetensorsError } from "./safetensors.js";
 export type * from "./types.js";

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { readSafetensorsHeader } from "@crucible/hub";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { type ParsedModelConfig, parseModelConfig } from "./config.js";
 import type { NativeAddon, NativeModel, NativeWeight } from "./native.js";
-import { readSafetensorsHeader } from "./safetensors.js";
 import type { BaseModelInfo } from "./types.js";
 
 /** A base model loaded into the addon, plus what the TS side needs (config, tokenizer). */

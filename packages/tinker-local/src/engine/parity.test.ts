@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { join, resolve } from "node:path";
+import { readSafetensors, toFloat32 } from "@crucible/hub";
 import type { LossFnType } from "@crucible/tinker-client";
 import { afterAll, describe, expect, it } from "vitest";
 import { createEngine } from "./engine.js";
-import { readSafetensors, toFloat32 } from "./safetensors.js";
 import type { LocalTrainer } from "./trainer.js";
 import type { EngineDatum } from "./types.js";
 

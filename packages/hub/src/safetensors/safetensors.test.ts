@@ -1,19 +1,30 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import {
-  encodeSafetensors,
   readSafetensors,
   readSafetensorsHeader,
+  readTensorBytes,
   SafetensorsError,
   toFloat32,
 } from "./safetensors.js";
+import { encodeSafetensors } from "./writer.js";
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(os.tmpdir(), "st-"));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 describe("safetensors", () => {
   it("round-trips F32 tensors of any shape", () => {
-    const dir = mkdtempSync(join(os.tmpdir(), "st-"));
+    const dir = tempDir();
     fc.assert(
       fc.property(
         fc.array(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 5 })), {
@@ -59,7 +70,7 @@ describe("safetensors", () => {
   });
 
   it("header-only reading locates each tensor's bytes and detects truncation", () => {
-    const f = join(mkdtempSync(join(os.tmpdir(), "st-")), "h.safetensors");
+    const f = join(tempDir(), "h.safetensors");
     const data = Float32Array.from([1, 2, 3, 4, 5, 6]);
     const bytes = encodeSafetensors([{ name: "w", shape: [2, 3], data }]);
     writeFileSync(f, bytes);
@@ -69,12 +80,15 @@ describe("safetensors", () => {
     expect(new Float32Array(bytes.buffer.slice(bytes.byteOffset + at, bytes.byteOffset + at + 24))).toEqual(
       data,
     );
+    expect(new Float32Array(new Uint8Array(readTensorBytes(w as NonNullable<typeof w>)).buffer)).toEqual(
+      data,
+    );
     writeFileSync(f, bytes.subarray(0, bytes.length - 4));
     expect(() => readSafetensorsHeader(f)).toThrow(/truncated/);
   });
 
   it("rejects corrupt files with a clear error", () => {
-    const f = join(mkdtempSync(join(os.tmpdir(), "st-")), "bad.safetensors");
+    const f = join(tempDir(), "bad.safetensors");
     writeFileSync(f, Buffer.from([1, 2, 3]));
     expect(() => readSafetensors(f)).toThrow(SafetensorsError);
   });

@@ -1,19 +1,8 @@
-import {
-  closeSync,
-  fstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  writeFileSync,
-} from "node:fs";
-import { dirname, join } from "node:path";
-import type { NativeTensor, NativeWeight } from "./native.js";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 
 /** The safetensors format: u64 LE header length, a JSON header, then raw little-endian tensor bytes. */
 export class SafetensorsError extends Error {
-  /** The caller's input was wrong (the server reports it as a `user` error). */
+  /** The caller's input was wrong (servers report it as a `user` error). */
   readonly category = "user" as const;
   constructor(file: string, detail: string) {
     super(`safetensors ${file}: ${detail}`);
@@ -21,12 +10,16 @@ export class SafetensorsError extends Error {
   }
 }
 
-const ELEM: Record<string, number> = { F32: 4, F16: 2, BF16: 2 };
+/** Floating dtypes the readers accept (what model weights and adapters use). */
+export type SafetensorsDtype = "F32" | "F16" | "BF16";
+
+/** Bytes per element of each supported dtype. */
+export const DTYPE_BYTES: Readonly<Record<SafetensorsDtype, number>> = { F32: 4, F16: 2, BF16: 2 };
 
 /** A tensor with its bytes in memory (adapters, fixtures). */
 export interface SafetensorsTensor {
   name: string;
-  dtype: NativeWeight["dtype"];
+  dtype: SafetensorsDtype;
   shape: number[];
   data: Uint8Array;
 }
@@ -36,12 +29,27 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
+/** Where one tensor's bytes lie in a file (so a consumer can read them itself, e.g. a native engine). */
+export interface SafetensorsLocation {
+  name: string;
+  dtype: SafetensorsDtype;
+  shape: number[];
+  file: string;
+  /** Absolute byte offset of the tensor's data in `file`. */
+  offset: number;
+  nbytes: number;
+}
+
 interface Entry {
   name: string;
-  dtype: NativeWeight["dtype"];
+  dtype: SafetensorsDtype;
   shape: number[];
   begin: number;
   end: number;
+}
+
+export function numel(shape: readonly number[]): number {
+  return shape.reduce((x, y) => x * y, 1);
 }
 
 /** Validates a header against the data section size; returns its entries and metadata. */
@@ -64,12 +72,11 @@ function parseHeader(file: string, json: Buffer, dataBytes: number) {
       shape: number[];
       data_offsets: [number, number];
     };
-    const size = ELEM[dtype];
+    const size = DTYPE_BYTES[dtype as SafetensorsDtype];
     if (!size)
       throw new SafetensorsError(file, `tensor ${name} has dtype ${dtype}; supported: F32, F16, BF16`);
     const [begin, end] = data_offsets;
-    const numel = shape.reduce((x, y) => x * y, 1);
-    if (end - begin !== numel * size) {
+    if (end - begin !== numel(shape) * size) {
       throw new SafetensorsError(
         file,
         `tensor ${name}: data_offsets do not match shape ${JSON.stringify(shape)}`,
@@ -77,14 +84,14 @@ function parseHeader(file: string, json: Buffer, dataBytes: number) {
     }
     if (end > dataBytes)
       throw new SafetensorsError(file, `tensor ${name} lies past the end of the file (truncated?)`);
-    entries.push({ name, dtype: dtype as NativeWeight["dtype"], shape, begin, end });
+    entries.push({ name, dtype: dtype as SafetensorsDtype, shape, begin, end });
   }
   return { entries, metadata };
 }
 
-/** Reads only the header: tensor locations for the addon, which reads the bytes itself (no JS copy of the model). */
+/** Reads only the header: tensor locations, without reading (or copying) any tensor data. */
 export function readSafetensorsHeader(file: string): {
-  tensors: NativeWeight[];
+  tensors: SafetensorsLocation[];
   metadata: Record<string, string>;
 } {
   const fd = openSync(file, "r");
@@ -111,6 +118,7 @@ export function readSafetensorsHeader(file: string): {
   }
 }
 
+/** Reads a whole file into memory (small files: adapters, optimizer state, fixtures). */
 export function readSafetensors(file: string): SafetensorsFile {
   const buf = readFileSync(file);
   if (buf.length < 8) throw new SafetensorsError(file, "file too short");
@@ -127,9 +135,26 @@ export function readSafetensors(file: string): SafetensorsFile {
   return { tensors, metadata };
 }
 
+/** Reads one located tensor's bytes (a shard-by-shard consumer reads tensors one at a time). */
+export function readTensorBytes(loc: SafetensorsLocation): Uint8Array {
+  const fd = openSync(loc.file, "r");
+  try {
+    const out = Buffer.alloc(loc.nbytes);
+    let got = 0;
+    while (got < loc.nbytes) {
+      const n = readSync(fd, out, got, loc.nbytes - got, loc.offset + got);
+      if (n === 0) throw new SafetensorsError(loc.file, `tensor ${loc.name} is truncated`);
+      got += n;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** f32 view of a weight (copies; converts F16/BF16). For small tensors (adapters, tests). */
-export function toFloat32(w: SafetensorsTensor): Float32Array {
-  const n = w.shape.reduce((x, y) => x * y, 1);
+export function toFloat32(w: Pick<SafetensorsTensor, "dtype" | "shape" | "data">): Float32Array {
+  const n = numel(w.shape);
   const out = new Float32Array(n);
   const dv = new DataView(w.data.buffer, w.data.byteOffset, w.data.byteLength);
   if (w.dtype === "F32") for (let i = 0; i < n; i++) out[i] = dv.getFloat32(i * 4, true);
@@ -151,36 +176,4 @@ function halfToFloat(h: number): number {
   if (e === 0) return s * 2 ** -14 * (m / 1024);
   if (e === 31) return m ? Number.NaN : s * Number.POSITIVE_INFINITY;
   return s * 2 ** (e - 15) * (1 + m / 1024);
-}
-
-/** Serialises F32 tensors (sorted by name, like the Python library) with optional string metadata. */
-export function encodeSafetensors(tensors: NativeTensor[], metadata?: Record<string, string>): Buffer {
-  const sorted = [...tensors].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const header: Record<string, unknown> = {};
-  if (metadata) header.__metadata__ = metadata;
-  let off = 0;
-  for (const t of sorted) {
-    header[t.name] = { dtype: "F32", shape: t.shape, data_offsets: [off, off + t.data.byteLength] };
-    off += t.data.byteLength;
-  }
-  let json = JSON.stringify(header);
-  json += " ".repeat((8 - ((json.length + 8) % 8)) % 8); // align data to 8 bytes
-  const hb = Buffer.from(json, "utf8");
-  const out = Buffer.alloc(8 + hb.length + off);
-  out.writeBigUInt64LE(BigInt(hb.length), 0);
-  hb.copy(out, 8);
-  let p = 8 + hb.length;
-  for (const t of sorted) {
-    Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).copy(out, p);
-    p += t.data.byteLength;
-  }
-  return out;
-}
-
-/** Writes a file atomically (temp file in the same directory, then rename). */
-export function writeFileAtomic(file: string, data: string | Buffer): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = join(dirname(file), `.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
 }
