@@ -82,3 +82,8 @@ export function collectApiKeys(sources: {
   }
   return [...new Set(out)];
 }
+
+/** Routes that need no API key: the health check, and signed archive URLs (the signature is the credential). */
+export function isKeylessPath(path: string): boolean {
+  return path.startsWith("/api/v1/healthz") || path.startsWith("/api/v1/checkpoint_archive?");
+}

@@ -1,5 +1,6 @@
 import type { ForwardBackwardOutput, ResolvedLoraConfig, SampleResponse } from "@crucible/tinker-client";
 import type { BaseModelInfo, Engine, Trainer } from "../engine/types.js";
+import type { ArchiveSigner } from "../store/archive.js";
 import type { CheckpointRecord, CheckpointStore, RunRecord } from "../store/checkpoint-store.js";
 import { formatTinkerPath, type TinkerPath } from "../store/tinker-path.js";
 import { HttpError, UserError } from "./errors.js";
@@ -33,6 +34,8 @@ export interface ServerLimits {
   seqGapTimeoutMs: number;
   /** Out-of-order requests buffered per model; more get a 400 naming the missing seq_id. */
   maxBufferedPerModel: number;
+  /** Lifetime of the signed download URLs the archive route hands out. */
+  archiveUrlTtlMs: number;
 }
 
 export interface SessionState {
@@ -85,6 +88,8 @@ export interface ServerContext {
   /** Ephemeral sampling sessions dropped by the per-model cap, for a clear error message. */
   retiredSamplers: Set<string>;
   samplerPool: SamplerPool;
+  /** Signs and checks the archive download URLs. */
+  archives: ArchiveSigner;
   /** Base models clients may use. */
   servedModels: string[];
   limits: ServerLimits;

@@ -246,7 +246,7 @@ describe("Tinker handler: sampling, checkpoints, REST", () => {
     expect(c).toMatchObject({ public: true, expires_at: null, tinker_path: `tinker://${model}/weights/w1` });
     const arch = await call(h, "GET", `training_runs/${model}/checkpoints/sampler_weights/s1/archive`);
     expect(arch.status).toBe(302);
-    expect(arch.headers["location"]).toMatch(/^file:\/\//);
+    expect(arch.headers["location"]).toMatch(/^\/api\/v1\/checkpoint_archive\?path=tinker%3A%2F%2F/);
     expect((await call(h, "DELETE", `training_runs/${model}/checkpoints/sampler_weights/s1`)).status).toBe(
       204,
     );

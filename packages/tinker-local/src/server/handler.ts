@@ -7,7 +7,9 @@ import {
   type TransportResponse,
 } from "@crucible/tinker-client";
 import type { Engine } from "../engine/types.js";
+import { ArchiveSigner } from "../store/archive.js";
 import { CheckpointStore } from "../store/checkpoint-store.js";
+import { serveArchive } from "./archive-route.js";
 import { type FutureValue, requireSession, type ServerContext, type ServerLimits } from "./context.js";
 import { errorMessage, HttpError, UserError } from "./errors.js";
 import { FutureRegistry } from "./futures.js";
@@ -60,6 +62,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxLoraRank: 256,
   seqGapTimeoutMs: 120_000,
   maxBufferedPerModel: 1024,
+  archiveUrlTtlMs: 15 * 60_000,
 };
 
 const JSON_HEADERS = { "content-type": "application/json" };
@@ -101,6 +104,7 @@ export async function createTinkerHandler(options: TinkerHandlerOptions): Promis
     samplers: new Map(),
     retiredSamplers: new Set(),
     samplerPool: new SamplerPool(options.engine, limits.maxLiveSamplers),
+    archives: new ArchiveSigner(),
     servedModels: options.models ?? options.engine.listBuiltinModels(),
     limits,
   };
@@ -261,10 +265,13 @@ export async function createTinkerHandler(options: TinkerHandlerOptions): Promis
     if (m === "GET" && name === "get_server_capabilities") {
       return json(200, { supported_models: await supportedModels() });
     }
+    if (m === "GET" && name === "checkpoint_archive") return serveArchive(ctx, url.searchParams);
     if (m === "GET" && parts[0] === "samplers" && parts.length === 2) {
       return json(200, getSampler(ctx, parts[1] as string));
     }
-    const rest = await restRoute(ctx, m, parts, url.searchParams, body);
+    // Archive URLs point back at this server as the client reached it (no Host: in-process, a relative URL).
+    const origin = headers["host"] ? `http://${headers["host"]}` : "";
+    const rest = await restRoute(ctx, m, parts, url.searchParams, body, origin);
     if (rest) {
       if (!("json" in rest)) return { status: 204, headers: {}, body: new Uint8Array() };
       return json(rest.status, rest.json, rest.headers);

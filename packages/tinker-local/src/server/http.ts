@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { TransportRequest } from "@crucible/tinker-client";
 import type { Engine } from "../engine/types.js";
-import { ApiKeyAuth } from "./auth.js";
+import { ApiKeyAuth, isKeylessPath } from "./auth.js";
 import type { ServerLimits } from "./context.js";
 import { createTinkerHandler, type TinkerHandler } from "./handler.js";
 
@@ -97,7 +97,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       const path = req.url ?? "/";
       if (!METHODS.has(method)) return sendJson(res, 405, { detail: `method ${method} not allowed` });
       let principal: string | undefined;
-      if (!path.startsWith("/api/v1/healthz")) {
+      if (!isKeylessPath(path)) {
         const key = req.headers["x-api-key"];
         const who = auth.check(typeof key === "string" ? key : undefined);
         if (!who.ok) return sendJson(res, 401, { detail: "invalid or missing X-API-Key for this server" });

@@ -79,6 +79,7 @@ export async function restRoute(
   parts: string[],
   query: URLSearchParams,
   body: () => Wire,
+  origin = "",
 ): Promise<RestAnswer | undefined> {
   const [head, id, sub, ...tail] = parts;
   if (head === "training_runs") {
@@ -109,7 +110,10 @@ export async function restRoute(
       return { status: 204 };
     }
     if (action === "archive" && method === "GET") {
-      const { url, expires } = await ctx.store.archiveUrl(p);
+      await ctx.store.require(p);
+      const expiresMs = Date.now() + ctx.limits.archiveUrlTtlMs;
+      const url = origin + ctx.archives.sign(p, expiresMs);
+      const expires = new Date(expiresMs).toISOString();
       return {
         status: 302,
         json: { url, expires },

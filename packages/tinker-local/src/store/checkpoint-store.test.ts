@@ -79,13 +79,11 @@ describe("CheckpointStore", () => {
     await expect(store.require(q)).rejects.toThrow(/does not exist/);
   });
 
-  it("publish/unpublish toggles and conflicts; delete removes; archive is a file URL", async () => {
+  it("publish/unpublish toggles and conflicts; delete removes", async () => {
     await store.save(p, { overwrite: false }, write("x"));
     await store.setPublic(p, true);
     expect((await store.get(p))?.public).toBe(true);
     await expect(store.setPublic(p, true)).rejects.toBeInstanceOf(HttpError);
-    const { url } = await store.archiveUrl(p);
-    expect(url.startsWith("file://")).toBe(true);
     await store.delete(p);
     expect(await store.listAll()).toEqual([]);
   });

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { HttpError, UserError } from "../server/errors.js";
 import { readJsonIfExists, writeJsonAtomic } from "./atomic.js";
 import {
@@ -240,12 +239,6 @@ export class CheckpointStore {
     const { dir, record } = await this.require(p);
     const expires = ttlSeconds === null ? null : new Date(Date.now() + ttlSeconds * 1000).toISOString();
     await writeJsonAtomic(join(dir, META), { ...record, expires_at: expires });
-  }
-
-  /** A file:// URL of the checkpoint directory (it holds the adapter files) and when the link "expires". */
-  async archiveUrl(p: TinkerPath): Promise<{ url: string; expires: string }> {
-    const { dir } = await this.require(p);
-    return { url: pathToFileURL(`${dir}/`).href, expires: new Date(Date.now() + 15 * 60_000).toISOString() };
   }
 }
 

@@ -81,7 +81,11 @@ describe("in-process transport (createLocalBackend)", () => {
     expect(viaTransport.losses).toEqual(viaHttp.losses);
     expect(viaTransport.tokens).toEqual(viaHttp.tokens);
     expect(viaTransport.path).toMatch(/^tinker:\/\/.+:train:0\/weights\/final$/);
-    expect(viaTransport.archive).toMatch(/^file:\/\/.*\/weights\/final\/$/);
+    // In-process there is no host to point at: the signed URL is relative; over HTTP it names the server.
+    expect(viaTransport.archive).toMatch(
+      /^\/api\/v1\/checkpoint_archive\?path=.*weights%2Ffinal&expires=\d+&signature=/,
+    );
+    expect(viaHttp.archive.startsWith(`${http.baseUrl}/api/v1/checkpoint_archive?`)).toBe(true);
     expect(viaTransport.baseModel).toBe(MODEL);
   });
 

@@ -1,5 +1,5 @@
 import type { Transport, TransportRequest, TransportResponse } from "@crucible/tinker-client";
-import { ApiKeyAuth } from "../server/auth.js";
+import { ApiKeyAuth, isKeylessPath } from "../server/auth.js";
 import type { TinkerHandler } from "../server/handler.js";
 
 export interface InProcessTransportOptions {
@@ -25,7 +25,7 @@ export function createInProcessTransport(
     async request(req: TransportRequest): Promise<TransportResponse> {
       if (closed) throw new Error("in-process transport is closed");
       let principal: string | undefined;
-      if (!req.path.startsWith("/api/v1/healthz")) {
+      if (!isKeylessPath(req.path)) {
         const who = auth.check(req.headers["x-api-key"]);
         if (!who.ok) {
           const body = new TextEncoder().encode(JSON.stringify({ detail: "invalid or missing X-API-Key" }));
