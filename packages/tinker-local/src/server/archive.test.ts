@@ -3,11 +3,11 @@ import { writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readSafetensors } from "@crucible/hub";
 import { createDatum, ModelInput, ServiceClient } from "@crucible/tinker-client";
 import { extract } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngine } from "../engine/index.js";
-import { readSafetensors } from "../engine/safetensors.js";
 import type { Engine } from "../engine/types.js";
 import { startLocalServer } from "./http.js";
 

@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypt
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { encodeSafetensors, readSafetensors } from "@crucible/hub";
 import { pack } from "tar-stream";
 import {
   ADAPTER_FILE,
@@ -12,7 +13,6 @@ import {
   type TrainingStateMeta,
 } from "../engine/checkpoint.js";
 import { LORA_ALPHA, peftAdapterConfig } from "../engine/lora.js";
-import { encodeSafetensors, readSafetensors, toFloat32 } from "../engine/safetensors.js";
 import { UserError } from "../server/errors.js";
 import { formatTinkerPath, parseTinkerPath, type TinkerPath } from "./tinker-path.js";
 
@@ -43,7 +43,7 @@ export interface ArchiveEntry {
 function renamed(file: string, rename: (name: string) => string): Buffer {
   const f = readSafetensors(file);
   return encodeSafetensors(
-    f.tensors.map((t) => ({ name: rename(t.name), shape: t.shape, data: toFloat32(t) })),
+    f.tensors.map((t) => ({ name: rename(t.name), shape: t.shape, dtype: t.dtype, data: t.data })),
     { format: "pt" },
   );
 }
