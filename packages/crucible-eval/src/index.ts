@@ -12,6 +12,8 @@ export type {
   SamplingClientLike,
   TrainingClientEvaluator,
 } from "./evaluator.js";
+// --- Inspect-style tasks, solvers, scorers, metrics and the eval runner
+export * from "./inspect/index.js";
 // --- NLL / BPB
 export { type BpbTokenizer, computeBpb, computeMeanNll } from "./nll.js";
 export { type DatumBatches, NLLEvaluator } from "./nll-evaluator.js";
