@@ -45,7 +45,7 @@ export function formatContentAsString(content: Content, sep = "\n"): string {
         ? p.text
         : p.type === "thinking"
           ? `<think>${p.thinking}</think>`
-          : `<image>${p.image}</image>`,
+          : `<image>${typeof p.image === "string" ? p.image : `Image(${p.image.byteLength} bytes)`}</image>`,
     )
     .join(sep);
 }

@@ -16,6 +16,17 @@ export {
   toolCallPayloadJson,
 } from "./content.js";
 export { ConfigurationError, RendererError } from "./errors.js";
+export {
+  type DecodedImage,
+  decodeImage,
+  type ImageProcessor,
+  type ImageSource,
+  imageProcessorFromConfig,
+  imageToChunk,
+  imageTokenCount,
+  QWEN3_VL_IMAGE_PROCESSOR,
+  smartResize,
+} from "./image.js";
 export { getKnownModelNames, getRecommendedRendererName, getRecommendedRendererNames } from "./model-info.js";
 export {
   type PyJson,
@@ -54,9 +65,16 @@ export {
 export {
   formatQwen35ToolCall,
   parseQwen35ToolCall,
+  postprocessQwen35Message,
   Qwen35DisableThinkingRenderer,
   Qwen35Renderer,
 } from "./renderers/qwen3-5.js";
+export {
+  Qwen3VLInstructRenderer,
+  type Qwen3VLOptions,
+  Qwen3VLRenderer,
+  type VLPiece,
+} from "./renderers/qwen3-vl.js";
 export { RoleColonRenderer } from "./renderers/role-colon.js";
 export {
   BYTE_LEVEL_EOS,

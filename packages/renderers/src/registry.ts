@@ -3,9 +3,10 @@ import { getRecommendedRendererName, getRecommendedRendererNames } from "./model
 import type { Renderer } from "./renderer.js";
 import { builtinRenderers } from "./renderers/builtin.js";
 import type { Tokenizer } from "./tokenizer/tokenizer.js";
+import type { RendererOptions } from "./types.js";
 import { warn } from "./warnings.js";
 
-export type RendererFactory = (tokenizer: Tokenizer, options: { modelName?: string }) => Renderer;
+export type RendererFactory = (tokenizer: Tokenizer, options: RendererOptions) => Renderer;
 
 const custom = new Map<string, RendererFactory>();
 
@@ -27,11 +28,7 @@ export function getRendererNames(): string[] {
   return [...new Set([...custom.keys(), ...Object.keys(builtinRenderers)])];
 }
 
-export function getRenderer(
-  name: string,
-  tokenizer: Tokenizer,
-  options: { modelName?: string } = {},
-): Renderer {
+export function getRenderer(name: string, tokenizer: Tokenizer, options: RendererOptions = {}): Renderer {
   const factory = custom.get(name) ?? builtinRenderers[name];
   if (!factory) {
     throw new RendererError(`unknown renderer "${name}"; known renderers: ${getRendererNames().join(", ")}`);

@@ -1,4 +1,9 @@
-import { type EncodedTextChunk, ModelInput, type ModelInputChunk } from "@crucible/tinker-client";
+import {
+  chunkLength,
+  type EncodedTextChunk,
+  ModelInput,
+  type ModelInputChunk,
+} from "@crucible/tinker-client";
 import { RendererError } from "./errors.js";
 import type { Tokenizer } from "./tokenizer/tokenizer.js";
 import type {
@@ -160,12 +165,10 @@ export abstract class Renderer {
           "context the model never sees at sampling time; consider buildSupervisedExamples",
       );
     }
-    const chunks: EncodedTextChunk[] = [];
+    const chunks: ModelInputChunk[] = [];
     const chunkWeights: number[] = [];
     const push = (c: ModelInputChunk, w: number) => {
-      if (c.type !== "encoded_text")
-        throw new RendererError(`renderer ${this.name}: only text chunks are supported`);
-      if (c.tokens.length === 0) return;
+      if (c.type === "encoded_text" && c.tokens.length === 0) return;
       chunks.push(c);
       chunkWeights.push(w);
     };
@@ -193,13 +196,13 @@ export abstract class Renderer {
       for (const c of r.output) push(c, w);
       if (isLast && r.stopOverlap) push(r.stopOverlap, w);
     });
-    let total = 0;
-    for (const c of chunks) total += c.tokens.length;
-    const weights = new Float32Array(total);
+    const lengths = chunks.map(chunkLength);
+    const weights = new Float32Array(lengths.reduce((a, b) => a + b, 0));
     let pos = 0;
-    chunks.forEach((c, i) => {
-      weights.fill(chunkWeights[i] as number, pos, pos + c.tokens.length);
-      pos += c.tokens.length;
+    chunks.forEach((_, i) => {
+      const n = lengths[i] as number;
+      weights.fill(chunkWeights[i] as number, pos, pos + n);
+      pos += n;
     });
     const modelInput: ModelInput = { chunks };
     this.trainAfterGenerationPrompt(messages, trainOnWhat, modelInput, weights);
@@ -218,6 +221,8 @@ export abstract class Renderer {
     else if (trainOnWhat === "last_assistant_turn") boundary = lastUserIndex(messages) + 1;
     else return;
     if (boundary < 0 || boundary >= messages.length || messages[boundary]?.role !== "assistant") return;
+    // As the cookbook: with image chunks the token comparison is skipped and the weights kept.
+    if (!modelInput.chunks.every((c) => c.type === "encoded_text")) return;
     const prompt = ModelInput.toInts(this.buildGenerationPrompt(messages.slice(0, boundary)));
     const tokens = ModelInput.toInts(modelInput);
     let isPrefix = prompt.length <= tokens.length;

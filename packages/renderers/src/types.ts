@@ -10,7 +10,8 @@ export interface ThinkingPart {
 }
 export interface ImagePart {
   type: "image";
-  image: string;
+  /** A data: URI, a local path or file:// URL, or encoded PNG/JPEG bytes (remote URLs are not fetched). */
+  image: string | Uint8Array;
 }
 export type ContentPart = TextPart | ThinkingPart | ImagePart;
 export type Content = string | ContentPart[];
@@ -95,3 +96,11 @@ export interface SupervisedExample {
 
 /** Stop sequences are strings (role_colon) or token ids (every other renderer). */
 export type StopSequences = string[] | number[];
+
+/** What getRenderer passes to a renderer factory. */
+export interface RendererOptions {
+  /** Checks the renderer against the model table (a warning when not recommended). */
+  modelName?: string;
+  /** Sizes image parts for the vision renderers. */
+  imageProcessor?: import("./image.js").ImageProcessor;
+}

@@ -1,5 +1,14 @@
-import { type ContentPart, type Message, pyJsonDumps, type Tokenizer } from "@crucible/renderers";
+import {
+  type ContentPart,
+  type Message,
+  pyJsonDumps,
+  QWEN3_VL_IMAGE_PROCESSOR,
+  type RendererOptions,
+  type Tokenizer,
+} from "@crucible/renderers";
+import { ModelInput as MI, type ModelInput } from "@crucible/tinker-client";
 import fc from "fast-check";
+import { PNG } from "pngjs";
 import { deepseekTokenizer, gptOssTokenizer, llama3Tokenizer, qwen3Tokenizer } from "./tokenizers.js";
 
 export interface RendererUnderTest {
@@ -11,7 +20,33 @@ export interface RendererUnderTest {
   lastKeepsThinking: boolean;
   /** LAST_ASSISTANT_TURN's untrained prefix equals the prompt even when the turn has several replies. */
   turnPrefixWithTools: boolean;
+  /** User messages may hold image parts (vision renderers). */
+  images?: boolean;
+  /** Passed to getRenderer. */
+  options?: RendererOptions;
 }
+
+/** Token ids with each image chunk spread over its expected tokens as a marker (positions match weights). */
+export function flat(mi: ModelInput): number[] {
+  const out: number[] = [];
+  for (const c of mi.chunks) {
+    if (c.type === "encoded_text") out.push(...c.tokens);
+    else if (c.type === "image") {
+      const marker = -1 - (c.data.length % 1000);
+      for (let i = 0; i < (c.expectedTokens ?? 0); i++) out.push(marker);
+    } else out.push(...MI.toInts({ chunks: [c] }));
+  }
+  return out;
+}
+
+function pngDataUri(width: number, height: number, shade: number): string {
+  const p = new PNG({ width, height });
+  p.data.fill(shade);
+  return `data:image/png;base64,${PNG.sync.write(p).toString("base64")}`;
+}
+const imageArb = fc
+  .tuple(fc.integer({ min: 8, max: 64 }), fc.integer({ min: 8, max: 64 }), fc.integer({ min: 0, max: 255 }))
+  .map(([w, h, shade]): ContentPart => ({ type: "image", image: pngDataUri(w, h, shade) }));
 
 /** Every renderer of §D, with the conversation features it supports. */
 export const RENDERERS: RendererUnderTest[] = [
@@ -59,6 +94,26 @@ export const RENDERERS: RendererUnderTest[] = [
   },
   // qwen3_5: replies after the last user message carry a closed think block in their header, which the
   // `<think>\n` generation prompt does not prefix (only the last reply's header is split), as in the cookbook.
+  {
+    name: "qwen3_vl",
+    tokenizer: qwen3Tokenizer,
+    thinking: "anywhere",
+    tools: true,
+    lastKeepsThinking: true,
+    turnPrefixWithTools: true,
+    images: true,
+    options: { imageProcessor: QWEN3_VL_IMAGE_PROCESSOR },
+  },
+  {
+    name: "qwen3_vl_instruct",
+    tokenizer: qwen3Tokenizer,
+    thinking: "anywhere",
+    tools: true,
+    lastKeepsThinking: true,
+    turnPrefixWithTools: true,
+    images: true,
+    options: { imageProcessor: QWEN3_VL_IMAGE_PROCESSOR },
+  },
   {
     name: "qwen3_5",
     tokenizer: qwen3Tokenizer,
@@ -151,19 +206,33 @@ function reply(r: RendererUnderTest, allowThinking: boolean): fc.Arbitrary<Messa
   return fc.oneof(plain, thought);
 }
 
+/** User text, or (vision renderers) text with images around it. */
+function userArb(r: RendererUnderTest): fc.Arbitrary<Message> {
+  const plain = textArb.map((u): Message => ({ role: "user", content: u }));
+  if (!r.images) return plain;
+  const withImages = fc
+    .tuple(fc.array(imageArb, { minLength: 1, maxLength: 2 }), textArb)
+    .map(([imgs, t]): Message => ({ role: "user", content: [...imgs, { type: "text", text: t }] }));
+  return fc.oneof(plain, withImages);
+}
+
 /** A round: user + reply, or (tool renderers) user + tool-calling reply + tool result + reply. */
 function round(r: RendererUnderTest, last: boolean, withTools: boolean): fc.Arbitrary<Message[]> {
   const allowThinking = r.thinking === "anywhere" || (r.thinking === "history" && !last);
-  const simple = fc
-    .tuple(textArb, reply(r, allowThinking))
-    .map(([u, a]): Message[] => [{ role: "user", content: u }, a]);
+  const simple = fc.tuple(userArb(r), reply(r, allowThinking)).map(([u, a]): Message[] => [u, a]);
   if (!r.tools || !withTools) return simple;
   const tool = fc
-    .tuple(textArb, textArb, toolCallArb, textArb, reply(r, allowThinking))
+    .tuple(
+      textArb,
+      textArb,
+      fc.array(toolCallArb, { minLength: 1, maxLength: 3 }),
+      textArb,
+      reply(r, allowThinking),
+    )
     .map(([u, pre, tc, result, a]): Message[] => [
       { role: "user", content: u },
-      { role: "assistant", content: pre, toolCalls: [tc] },
-      { role: "tool", content: result, name: tc.function.name },
+      { role: "assistant", content: pre, toolCalls: tc },
+      ...tc.map((c, i): Message => ({ role: "tool", content: `${result} ${i}`, name: c.function.name })),
       a,
     ]);
   return fc.oneof(simple, tool);

@@ -2,7 +2,7 @@ import { getRenderer, type Message, RendererError } from "@crucible/renderers";
 import { ModelInput } from "@crucible/tinker-client";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { conversationArb, RENDERERS } from "./arbitraries.js";
+import { conversationArb, flat, RENDERERS } from "./arbitraries.js";
 import { llama3Tokenizer, qwen3Tokenizer } from "./tokenizers.js";
 
 // §D invariants 9 and 11 (10 is in src/content.test.ts).
@@ -12,12 +12,12 @@ const toInts = ModelInput.toInts;
 describe("§D 9: parsing without / with repeated stop tokens", () => {
   for (const spec of RENDERERS.filter((s) => s.name !== "role_colon")) {
     it(spec.name, () => {
-      const r = getRenderer(spec.name, spec.tokenizer());
+      const r = getRenderer(spec.name, spec.tokenizer(), spec.options ?? {});
       const stops = r.getStopSequences() as number[];
       fc.assert(
         fc.property(conversationArb(spec), (m) => {
           const { modelInput, weights } = r.buildSupervisedExample(m);
-          const suffix = toInts(modelInput).slice(weights.indexOf(1));
+          const suffix = flat(modelInput).slice(weights.indexOf(1));
           expect(stops).toContain(suffix[suffix.length - 1]);
           const body = suffix.slice(0, -1);
           const parsed = r.parseResponse(body);

@@ -1,4 +1,4 @@
-import { ensureList, hasThinking, isToolCall } from "../content.js";
+import { hasThinking, isToolCall } from "../content.js";
 import { RendererError } from "../errors.js";
 import {
   type PyJson,
@@ -8,9 +8,7 @@ import {
   pyJsonDumps,
   pyJsonLoads,
 } from "../python-json.js";
-import { textChunk } from "../renderer.js";
 import type {
-  ContentPart,
   Message,
   ParseResult,
   RenderContext,
@@ -19,7 +17,7 @@ import type {
   ToolCall,
   UnparsedToolCall,
 } from "../types.js";
-import { Qwen3Renderer } from "./qwen3.js";
+import { Qwen3VLRenderer } from "./qwen3-vl.js";
 
 const EMPTY_THINK = "<think>\n\n</think>\n\n";
 
@@ -85,11 +83,13 @@ export function parseQwen35ToolCall(raw: string): ToolCall | UnparsedToolCall {
 }
 
 /**
- * Qwen3.5 / 3.6: the generation prompt opens `<think>\n`; assistant turns after the last user message carry a
- * think block (empty when there is no reasoning); XML tool calls; consecutive tool results share one user turn.
+ * Qwen3.5 / 3.6 (`Qwen3_5Renderer`, on the VL renderer): the generation prompt opens `<think>\n`; assistant turns
+ * after the last user message get `<think>\n\n</think>\n\n` in their header when their content has no thinking;
+ * XML tool calls; consecutive tool results share one user block; string content is stripped.
  */
-export class Qwen35Renderer extends Qwen3Renderer {
+export class Qwen35Renderer extends Qwen3VLRenderer {
   override readonly name: string = "qwen3_5";
+  protected override readonly groupsConsecutiveToolResponses: boolean = true;
 
   protected suffixString(role: Role, idx: number): string {
     return `${idx > 0 ? "\n" : ""}<|im_start|>${role}\n<think>\n`;
@@ -99,59 +99,35 @@ export class Qwen35Renderer extends Qwen3Renderer {
     return this.encode(this.suffixString(role, ctx.idx));
   }
 
-  private bodyText(message: Message, ctx: RenderContext): string {
-    let parts: ContentPart[] =
-      typeof message.content === "string" ? ensureList(message.content.trim()) : message.content;
-    if (message.role === "assistant" && !ctx.isLast) parts = parts.filter((p) => p.type !== "thinking");
-    let text = "";
-    for (const p of parts) {
-      if (p.type === "thinking") text += `<think>\n${p.thinking}\n</think>\n\n`;
-      else if (p.type === "text") text += p.text;
-      else throw new RendererError(`renderer ${this.name} cannot render ${p.type} parts (text only)`);
-    }
-    if (message.role === "tool") text = `\n<tool_response>\n${text}\n</tool_response>`;
-    if (message.toolCalls && message.toolCalls.length > 0) {
-      const prefix = text.trim().length > 0 ? "\n\n" : "";
-      text += prefix + message.toolCalls.map(formatQwen35ToolCall).join("\n");
-    }
-    return text;
+  /** Only the produced turn sits after the prefill, so only its header is split at the prefill. */
+  protected override generationSuffixInHeader(message: Message, ctx: RenderContext): string {
+    if (message.role !== "assistant" || !ctx.isLast) return "";
+    return this.suffixString("assistant", ctx.idx);
+  }
+
+  /** Asks about the message's own content, thinking that history stripping will drop included (as Python does). */
+  protected override assistantHeaderSuffix(message: Message, ctx: RenderContext): string {
+    if (ctx.idx <= ctx.lastUserIndex) return "";
+    return hasThinking(message.content) ? "" : EMPTY_THINK;
+  }
+
+  protected override formatThinkingText(thinking: string): string {
+    return `<think>\n${thinking}\n</think>\n\n`;
+  }
+
+  /** Blank line before the first call only when the content has visible text or an image. */
+  protected override formatToolCallsText(message: Message): string {
+    const c = message.content;
+    const visible =
+      typeof c === "string"
+        ? c.trim().length > 0
+        : c.some((p) => (p.type === "text" && p.text.trim().length > 0) || p.type === "image");
+    return (visible ? "\n\n" : "") + (message.toolCalls ?? []).map(formatQwen35ToolCall).join("\n");
   }
 
   override renderMessage(message: Message, ctx: RenderContext): RenderedMessage {
-    const nl = ctx.idx > 0 ? "\n" : "";
-    let header: string;
-    if (message.role === "tool") {
-      header = ctx.prevMessage?.role === "tool" ? "" : `${nl}<|im_start|>user`;
-    } else {
-      header = `${nl}<|im_start|>${message.role}\n`;
-    }
-    const stripped: Message =
-      message.role === "assistant" && !ctx.isLast && typeof message.content !== "string"
-        ? { ...message, content: message.content.filter((p) => p.type !== "thinking") }
-        : message;
-    if (message.role === "assistant" && ctx.idx > ctx.lastUserIndex && !hasThinking(stripped.content)) {
-      header += EMPTY_THINK;
-    }
-    const closes = message.role !== "tool" || ctx.nextMessage?.role !== "tool";
-    const body = this.bodyText(message, ctx) + (closes ? "<|im_end|>" : "");
-    if (message.role === "assistant" && ctx.isLast) {
-      // Keep in the header exactly what the generation prompt wrote; the rest is trained output.
-      const suffix = this.suffixString("assistant", ctx.idx);
-      if (header.startsWith(suffix)) {
-        const rest = header.slice(suffix.length);
-        return {
-          header: textChunk(this.encode(suffix)),
-          output: [textChunk(this.encode(rest)), textChunk(this.encode(body))],
-        };
-      }
-      if ((header + body).startsWith(suffix)) {
-        return {
-          header: textChunk(this.encode(suffix)),
-          output: [textChunk(this.encode((header + body).slice(suffix.length)))],
-        };
-      }
-    }
-    return { header: textChunk(this.encode(header)), output: [textChunk(this.encode(body))] };
+    const m = typeof message.content === "string" ? { ...message, content: message.content.trim() } : message;
+    return super.renderMessage(m, ctx);
   }
 
   override parseResponse(tokens: readonly number[]): ParseResult {
@@ -162,38 +138,42 @@ export class Qwen35Renderer extends Qwen3Renderer {
     if (!startsWithThink && toks.includes(thinkClose)) toks = [...thinkOpen, ...toks];
     const result = super.parseResponse(toks);
     if (result.termination !== "stop_sequence") return result;
-    const message = result.message;
-    if (typeof message.content !== "string") {
-      let seen = false;
-      let fixed = false;
-      message.content = message.content.map((p) => {
-        if (p.type === "thinking") {
-          seen = true;
-          return { type: "thinking", thinking: p.thinking.trim() };
-        }
-        if (p.type === "text" && seen && !fixed) {
-          fixed = true;
-          return p.text.startsWith("\n\n") ? { type: "text", text: p.text.slice(2) } : p;
-        }
-        return p;
-      });
-    }
-    const converted: ToolCall[] = [];
-    const remaining: UnparsedToolCall[] = [];
-    for (const u of message.unparsedToolCalls ?? []) {
-      if (u.error.startsWith("unterminated tool block") || !u.rawText.includes("<function=")) {
-        remaining.push(u);
-        continue;
-      }
-      const parsed = parseQwen35ToolCall(u.rawText);
-      if (isToolCall(parsed)) converted.push(parsed);
-      else remaining.push(parsed);
-    }
-    if (converted.length > 0) message.toolCalls = [...(message.toolCalls ?? []), ...converted];
-    if (remaining.length > 0) message.unparsedToolCalls = remaining;
-    else delete message.unparsedToolCalls;
+    postprocessQwen35Message(result.message);
     return result;
   }
+}
+
+/** `_postprocess_parsed_message`: trim thinking, drop the template's two separator newlines, convert XML calls. */
+export function postprocessQwen35Message(message: Message): void {
+  if (typeof message.content !== "string") {
+    let seen = false;
+    let fixed = false;
+    message.content = message.content.map((p) => {
+      if (p.type === "thinking") {
+        seen = true;
+        return { type: "thinking", thinking: p.thinking.trim() };
+      }
+      if (p.type === "text" && seen && !fixed) {
+        fixed = true;
+        return p.text.startsWith("\n\n") ? { type: "text", text: p.text.slice(2) } : p;
+      }
+      return p;
+    });
+  }
+  const converted: ToolCall[] = [];
+  const remaining: UnparsedToolCall[] = [];
+  for (const u of message.unparsedToolCalls ?? []) {
+    if (u.error.startsWith("unterminated tool block") || !u.rawText.includes("<function=")) {
+      remaining.push(u);
+      continue;
+    }
+    const parsed = parseQwen35ToolCall(u.rawText);
+    if (isToolCall(parsed)) converted.push(parsed);
+    else remaining.push(parsed);
+  }
+  if (converted.length > 0) message.toolCalls = [...(message.toolCalls ?? []), ...converted];
+  if (remaining.length > 0) message.unparsedToolCalls = remaining;
+  else delete message.unparsedToolCalls;
 }
 
 /** Qwen3.5 with reasoning off: the generation prompt closes an empty think block. */

@@ -1,6 +1,7 @@
 import {
   detectUnterminatedToolBlock,
   ensureList,
+  hasThinking,
   parseContentBlocks,
   toolCallPayloadJson,
 } from "../content.js";
@@ -69,49 +70,52 @@ export class Qwen3Renderer extends Renderer {
     );
   }
 
-  /** The message body as text (before `<|im_end|>`). */
+  /**
+   * The message body as text (before `<|im_end|>`); mirrors `Qwen3Renderer.render_message` line by line.
+   * Images are refused rather than dropped (the cookbook's text renderer drops them silently).
+   */
   protected messageText(message: Message, ctx: RenderContext): string {
+    const content = message.content;
     const framed = this.isFramed(message, ctx);
+    const hasReasoning = hasThinking(content);
     let text: string;
-    if (typeof message.content === "string") {
-      const c = message.content;
-      if (framed && c.includes("</think>")) {
-        const pieces = c.split("</think>");
-        const reasoning = (
-          (pieces[0] as string).replace(/\n+$/, "").split("<think>").pop() as string
-        ).replace(/^\n+/, "");
-        text = frameThinking(reasoning, (pieces[pieces.length - 1] as string).replace(/^\n+/, ""));
-      } else {
-        text = framed ? EMPTY_THINK + c : c;
-      }
-    } else {
-      let parts: ContentPart[] = message.content;
-      if (message.role === "assistant" && !ctx.isLast && this.stripThinkingFromHistory) {
+    if (typeof content !== "string") {
+      let parts: ContentPart[] = content;
+      if (this.stripThinkingFromHistory && message.role === "assistant" && !ctx.isLast) {
         parts = parts.filter((p) => p.type !== "thinking");
       }
       text = "";
-      let afterFrame = false;
-      let sawThinking = false;
+      let afterBlock = false;
       for (const p of parts) {
         if (p.type === "thinking") {
-          sawThinking = true;
           text += framed ? frameThinking(p.thinking, "") : `<think>${p.thinking}</think>`;
-          afterFrame = framed;
+          afterBlock = framed;
         } else if (p.type === "text") {
-          text += afterFrame ? p.text.replace(/^\n+/, "") : p.text;
-          afterFrame = false;
+          text += afterBlock ? p.text.replace(/^\n+/, "") : p.text;
+          afterBlock = false;
         } else {
           throw new RendererError(`renderer ${this.name} cannot render ${p.type} parts (text models only)`);
         }
       }
-      if (framed && !sawThinking) text = EMPTY_THINK + text;
+    } else if (framed && content.includes("</think>")) {
+      // Python: reasoning, _, rest = content.partition("</think>"); reasoning.rpartition("<think>")[2]
+      const cut = content.indexOf("</think>");
+      const before = content.slice(0, cut);
+      const open = before.lastIndexOf("<think>");
+      const reasoning = open < 0 ? before : before.slice(open + "<think>".length);
+      text = frameThinking(reasoning, content.slice(cut + "</think>".length).replace(/^\n+/, ""));
+    } else {
+      text = content;
     }
+    // The separator before tool calls asks about the message's own text, not the empty block added below.
+    const hasText = text.length > 0;
+    if (framed && !hasReasoning) text = EMPTY_THINK + text.replace(/^\n+/, "");
     if (message.role === "tool") text = `<tool_response>\n${text}\n</tool_response>`;
-    if (message.toolCalls && message.toolCalls.length > 0) {
+    if (message.toolCalls !== undefined) {
       const calls = message.toolCalls
         .map((tc) => `<tool_call>\n${toolCallPayloadJson(tc)}\n</tool_call>`)
         .join("\n");
-      text += (text.length > 0 ? "\n" : "") + calls;
+      text += (hasText ? "\n" : "") + calls;
     }
     return text;
   }
@@ -139,7 +143,7 @@ export class Qwen3Renderer extends Renderer {
     const message: Message = { role: "assistant", content: text };
     const blocks = parseContentBlocks(text);
     if (blocks) {
-      message.content = unframeThinking(blocks.parts);
+      message.content = this.framesThinking ? unframeThinking(blocks.parts) : blocks.parts;
       if (blocks.toolCalls.length > 0) message.toolCalls = blocks.toolCalls;
       if (blocks.unparsedToolCalls.length > 0) message.unparsedToolCalls = blocks.unparsedToolCalls;
     }
@@ -149,7 +153,7 @@ export class Qwen3Renderer extends Renderer {
   }
 }
 
-/** Inverse of the frame: thinking `.strip("\n")`, empty thinking dropped, text after a block lstrip("\n"). */
+/** Inverse of the frame (`_unframe_thinking`): thinking `.strip("\n")`, empty thinking dropped, text after a block lstrip("\n"). */
 export function unframeThinking(parts: ContentPart[]): ContentPart[] {
   const out: ContentPart[] = [];
   let afterThinking = false;
@@ -159,10 +163,13 @@ export function unframeThinking(parts: ContentPart[]): ContentPart[] {
       if (t.length > 0) out.push({ type: "thinking", thinking: t });
       afterThinking = true;
     } else if (p.type === "text") {
-      const t = afterThinking ? p.text.replace(/^\n+/, "") : p.text;
-      if (t.length > 0) out.push({ type: "text", text: t });
+      // Kept even when empty, as `_unframe_thinking` keeps it.
+      out.push({ type: "text", text: afterThinking ? p.text.replace(/^\n+/, "") : p.text });
       afterThinking = false;
-    } else out.push(p);
+    } else {
+      out.push(p);
+      afterThinking = false;
+    }
   }
   return out;
 }
@@ -196,15 +203,18 @@ export class Qwen3DisableThinkingRenderer extends Qwen3Renderer {
   }
 }
 
-/** Qwen3 2507 Instruct models: no thinking frame; thinking parts render verbatim as `<think>…</think>`. */
+/**
+ * Qwen3 2507 Instruct models: no thinking frame; thinking parts of the last message render verbatim as
+ * `<think>…</think>`, those of earlier assistant messages are dropped (as in the cookbook).
+ */
 export class Qwen3InstructRenderer extends Qwen3Renderer {
   override readonly name: string = "qwen3_instruct";
   protected override readonly framesThinking: boolean = false;
 
-  constructor(tokenizer: Tokenizer, options: Qwen3Options = {}) {
-    super(tokenizer, { stripThinkingFromHistory: false, ...options });
-  }
-
+  /**
+   * Always true, as in the cookbook, although thinking parts in history are stripped (its default
+   * `strip_thinking_from_history=True`), which breaks the property for conversations that carry thinking.
+   */
   override get hasExtensionProperty(): boolean {
     return true;
   }
