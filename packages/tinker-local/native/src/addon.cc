@@ -159,6 +159,11 @@ class Model : public Napi::ObjectWrap<Model> {
     cfg.qkNorm = c.Get("qkNorm").ToBoolean();
     cfg.tied = c.Get("tied").ToBoolean();
     cfg.invFreq = vec<float>(c.Get("invFreq"));
+    cfg.qkvBias = c.Get("qkvBias").ToBoolean();
+    cfg.oBias = c.Get("oBias").ToBoolean();
+    cfg.ropeTheta = num(c, "ropeTheta");
+    cfg.ropeScale = num(c, "ropeAttentionScaling");
+    cfg.ropeDynamic = num(c, "ropeDynamicFactor");
     auto ws = info[1].As<Napi::Array>();
     auto raws = std::make_shared<std::vector<crucible::RawTensor>>();
     for (uint32_t i = 0; i < ws.Length(); ++i) {

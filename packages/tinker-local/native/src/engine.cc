@@ -77,7 +77,8 @@ std::shared_ptr<BaseModel> loadBaseModel(const ModelConfig& cfg, const std::vect
     m->embed = get("model.embed_tokens.weight", {cfg.vocab, H});
     m->norm = get("model.norm.weight", {H});
     m->lmHead = cfg.tied ? m->embed : get("lm_head.weight", {cfg.vocab, H});
-    check(static_cast<int64_t>(cfg.invFreq.size()) * 2 == hd, "config: invFreq must have headDim/2 entries");
+    check(!cfg.invFreq.empty() && static_cast<int64_t>(cfg.invFreq.size()) * 2 <= hd,
+          "config: invFreq must have rotaryDim/2 entries, rotaryDim <= headDim");
     m->invFreq = at::tensor(cfg.invFreq, at::kFloat);
     check(cfg.heads % cfg.kvHeads == 0, "config: num_attention_heads must be a multiple of num_key_value_heads");
     for (int64_t l = 0; l < cfg.layers; ++l) {
@@ -93,6 +94,8 @@ std::shared_ptr<BaseModel> loadBaseModel(const ModelConfig& cfg, const std::vect
           std::vector<int64_t>{cfg.heads * hd, H}, {cfg.kvHeads * hd, H}, {cfg.kvHeads * hd, H}, {H, cfg.heads * hd},
           {I, H}, {I, H}, {H, I}};
       for (int j = 0; j < NPROJ; ++j) L.w[j] = get(p + kProjNames[j] + ".weight", shapes[j]);
+      for (int j : {Q, K, V, O})
+        if (j == O ? cfg.oBias : cfg.qkvBias) L.b[j] = get(p + kProjNames[j] + ".bias", {shapes[j][0]});
       m->layers.push_back(std::move(L));
     }
     return m;

@@ -14,7 +14,12 @@ struct ModelConfig {
   double eps = 1e-6;
   bool qkNorm = false;  // Qwen3: RMSNorm over head_dim on q and k before RoPE
   bool tied = false;    // lm_head = embed_tokens
-  std::vector<float> invFreq;  // RoPE inverse frequencies (headDim/2), scaling already applied
+  bool qkvBias = false, oBias = false;  // biases on q/k/v_proj (Qwen2, attention_bias) and on o_proj
+  // RoPE: rotaryDim/2 inverse frequencies, scaling already applied; the first rotaryDim dims of each head rotate
+  // (partial_rotary_factor), the rest pass through.
+  std::vector<float> invFreq;
+  double ropeTheta = 10000, ropeScale = 1;  // ropeScale multiplies cos/sin (YaRN's attention factor)
+  double ropeDynamic = 0;  // dynamic NTK factor: frequencies recomputed for sequences longer than maxPos; 0 = off
 };
 
 // A weight as it sits in a safetensors file: read by the engine straight from `file` at byte `offset`, so the

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "engine.h"
+#include "rope.h"
 
 namespace crucible {
 
@@ -43,11 +44,6 @@ inline at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& w, double eps) 
   return w * (x * at::rsqrt(var + eps));
 }
 
-inline at::Tensor rotateHalf(const at::Tensor& x) {
-  auto half = x.size(-1) / 2;
-  return at::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
-}
-
 enum Proj { Q, K, V, O, GATE, UP, DOWN, NPROJ };
 inline const std::array<const char*, NPROJ> kProjNames = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj",
                                                           "self_attn.o_proj", "mlp.gate_proj",    "mlp.up_proj",
@@ -56,6 +52,7 @@ inline const std::array<const char*, NPROJ> kProjNames = {"self_attn.q_proj", "s
 struct LayerW {
   at::Tensor inNorm, postNorm, qNorm, kNorm;
   std::array<at::Tensor, NPROJ> w;
+  std::array<at::Tensor, NPROJ> b;  // biases where the config has them (undefined otherwise)
 };
 
 struct BaseModel {
@@ -114,14 +111,17 @@ struct Adapter::Impl {
     return y.view(shape);
   }
 
+  // Projection j of a layer: LoRA-adapted linear plus the base bias, if any (PEFT adds LoRA to the biased output).
+  at::Tensor proj(const at::Tensor& x, const LayerW& L, const std::array<LoraPair*, NPROJ>& lo, int j) const {
+    auto y = lin(x, L.w[j], lo[j]);
+    return L.b[j].defined() ? y + L.b[j] : y;
+  }
+
   // Decoder stack for tokens [B,T] at absolute positions offset..offset+T-1; returns final-normed hidden [B,T,H].
   at::Tensor run(const at::Tensor& tokens, int64_t offset, KVCache* cache) const {
     const auto& c = base->cfg;
     const int64_t B = tokens.size(0), T = tokens.size(1), hd = c.headDim, rep = c.heads / c.kvHeads;
-    auto pos = at::arange(offset, offset + T, at::kFloat);
-    auto freqs = at::outer(pos, base->invFreq);
-    auto emb = at::cat({freqs, freqs}, -1);
-    auto cos = emb.cos(), sin = emb.sin();
+    auto [cos, sin] = ropeTables(c, base->invFreq, offset, T);
     auto h = base->embed.index_select(0, tokens.reshape(-1)).view({B, T, c.hidden});
     const int64_t S = offset + T;
     at::Tensor mask;
@@ -131,17 +131,17 @@ struct Adapter::Impl {
       const auto& L = base->layers[l];
       const auto& lo = layerLora[l];
       auto x = rmsNorm(h, L.inNorm, c.eps);
-      auto q = lin(x, L.w[Q], lo[Q]).view({B, T, c.heads, hd});
-      auto k = lin(x, L.w[K], lo[K]).view({B, T, c.kvHeads, hd});
-      auto v = lin(x, L.w[V], lo[V]).view({B, T, c.kvHeads, hd}).transpose(1, 2);
+      auto q = proj(x, L, lo, Q).view({B, T, c.heads, hd});
+      auto k = proj(x, L, lo, K).view({B, T, c.kvHeads, hd});
+      auto v = proj(x, L, lo, V).view({B, T, c.kvHeads, hd}).transpose(1, 2);
       if (c.qkNorm) {
         q = rmsNorm(q, L.qNorm, c.eps);
         k = rmsNorm(k, L.kNorm, c.eps);
       }
       q = q.transpose(1, 2);
       k = k.transpose(1, 2);
-      q = q * cos + rotateHalf(q) * sin;
-      k = k * cos + rotateHalf(k) * sin;
+      q = applyRope(q, cos, sin);
+      k = applyRope(k, cos, sin);
       if (cache) {
         cache->k[l].narrow(2, offset, T).copy_(k);
         cache->v[l].narrow(2, offset, T).copy_(v);
@@ -160,7 +160,7 @@ struct Adapter::Impl {
                       .view({B, c.heads, T, hd})
                       .transpose(1, 2)
                       .reshape({B, T, c.heads * hd});
-      h = h + lin(attn, L.w[O], lo[O]);
+      h = h + proj(attn, L, lo, O);
       x = rmsNorm(h, L.postNorm, c.eps);
       auto g = at::silu(lin(x, L.w[GATE], lo[GATE])) * lin(x, L.w[UP], lo[UP]);
       h = h + lin(g, L.w[DOWN], lo[DOWN]);

@@ -130,10 +130,55 @@ describe("crucible-local startup checks", () => {
         "--checkpoint-dir",
         "/tmp/crucible-cli-fail",
       ]);
-      expect(code).toBe(1);
+      expect(code).toBe(2); // the user named a model that cannot be loaded: a usage error
     } finally {
       spy.mockRestore();
     }
     expect(written.join("")).toMatch(/cannot load the served models.*\/nonexistent\/model-dir/s);
+  });
+
+  it("refuses an unsupported model_type or rope_type with one line naming the key, exit 2", async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "cli-badmodel-"));
+    const base = {
+      model_type: "llama",
+      hidden_size: 32,
+      intermediate_size: 64,
+      num_hidden_layers: 1,
+      num_attention_heads: 4,
+      vocab_size: 50,
+    };
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ ...base, model_type: "gpt2" }, /model_type: "gpt2" is not supported/],
+      [
+        { ...base, rope_parameters: { rope_type: "longrope", rope_theta: 1e4 } },
+        /rope_parameters\.rope_type: "longrope"/,
+      ],
+    ];
+    try {
+      for (const [config, message] of cases) {
+        writeFileSync(join(dir, "config.json"), JSON.stringify(config));
+        const written: string[] = [];
+        const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+          written.push(String(chunk));
+          return true;
+        });
+        let code: number;
+        try {
+          code = await main(["serve", "--port", "0", "--models", dir, "--checkpoint-dir", join(dir, "ckpt")]);
+        } finally {
+          spy.mockRestore();
+        }
+        expect(code).toBe(2);
+        const text = written.join("");
+        expect(text).toMatch(message);
+        expect(text).not.toMatch(/internal error/);
+        expect(text.trim().split("\n")).toHaveLength(1);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -105,11 +105,15 @@ export async function main(argv: string[]): Promise<number> {
     headers: {},
   });
   if (caps.status !== 200) {
-    process.stderr.write(
-      `crucible-local: cannot load the served models: ${new TextDecoder().decode(caps.body)}\n`,
-    );
+    const body = new TextDecoder().decode(caps.body);
+    let detail = body;
+    try {
+      detail = String((JSON.parse(body) as { detail?: unknown }).detail ?? body);
+    } catch {}
+    process.stderr.write(`crucible-local: cannot load the served models: ${detail}\n`);
     await server.close();
-    return 1;
+    // A model the user chose that the engine does not run is a usage error (2), not a crash (1).
+    return caps.status >= 400 && caps.status < 500 ? 2 : 1;
   }
   process.stdout.write(
     `crucible-local serving the Tinker API at ${server.url}\n` +

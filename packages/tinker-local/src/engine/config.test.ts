@@ -1,40 +1,217 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ModelConfigError, parseModelConfig, ropeInvFreq } from "./config.js";
 
-describe("parseModelConfig", () => {
-  const llama = {
-    model_type: "llama",
-    hidden_size: 64,
-    intermediate_size: 128,
-    num_hidden_layers: 2,
-    num_attention_heads: 4,
-    num_key_value_heads: 2,
-    vocab_size: 100,
-    eos_token_id: [1, 2],
-  };
+const llama = {
+  model_type: "llama",
+  hidden_size: 64,
+  intermediate_size: 128,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  vocab_size: 100,
+  eos_token_id: [1, 2],
+};
 
-  it("reads Llama and Qwen3 configs with HF defaults", () => {
+describe("parseModelConfig", () => {
+  it("reads Llama, Qwen2 and Qwen3 configs with HF defaults", () => {
     const c = parseModelConfig(llama);
     expect(c.architecture).toBe("llama");
+    expect(c.contextLength).toBe(4096);
     expect(c.native).toMatchObject({
       headDim: 16,
       kvHeads: 2,
       qkNorm: false,
       tied: false,
       maxPositions: 4096,
+      qkvBias: false,
+      oBias: false,
+      ropeTheta: 10000,
+      ropeAttentionScaling: 1,
+      ropeDynamicFactor: 0,
     });
+    expect(c.native.invFreq).toHaveLength(8);
     expect(c.eosTokenIds).toEqual([1, 2]);
     const q = parseModelConfig({ ...llama, model_type: "qwen3", head_dim: 32, tie_word_embeddings: true });
     expect(q.native).toMatchObject({ headDim: 32, qkNorm: true, tied: true });
+    expect(parseModelConfig({ ...llama, model_type: "qwen2" }).native).toMatchObject({
+      qkvBias: true,
+      oBias: false,
+    });
+    expect(parseModelConfig({ ...llama, attention_bias: true }).native).toMatchObject({
+      qkvBias: true,
+      oBias: true,
+    });
   });
 
-  it("rejects unsupported configs naming the field", () => {
-    expect(() => parseModelConfig({ ...llama, model_type: "gpt2" })).toThrow(/model_type/);
-    expect(() => parseModelConfig({ ...llama, attention_bias: true })).toThrow(ModelConfigError);
-    expect(() => parseModelConfig({ ...llama, hidden_size: 0 })).toThrow(/hidden_size/);
-    expect(() => parseModelConfig({ ...llama, rope_scaling: { rope_type: "yarn", factor: 4 } })).toThrow(
-      /yarn/,
+  it("reads RoPE from rope_parameters (current transformers) exactly as from rope_theta + rope_scaling", () => {
+    const llama3 = {
+      factor: 8,
+      low_freq_factor: 1,
+      high_freq_factor: 4,
+      original_max_position_embeddings: 64,
+    };
+    const old = parseModelConfig({
+      ...llama,
+      rope_theta: 500000,
+      rope_scaling: { rope_type: "llama3", ...llama3 },
+    });
+    const now = parseModelConfig({
+      ...llama,
+      rope_parameters: { rope_type: "llama3", rope_theta: 500000, ...llama3 },
+    });
+    expect(now.native.ropeTheta).toBe(500000);
+    expect(now.native.invFreq).toEqual(old.native.invFreq);
+    expect(now.native.invFreq).not.toEqual(parseModelConfig(llama).native.invFreq);
+    // the old spelling's legacy `type` key
+    const legacy = parseModelConfig({
+      ...llama,
+      rope_theta: 500000,
+      rope_scaling: { type: "llama3", ...llama3 },
+    });
+    expect(legacy.native.invFreq).toEqual(old.native.invFreq);
+  });
+
+  it("old and new spellings agree for any theta and rope type (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 100, max: 1e7, noNaN: true }),
+        fc.constantFrom("default", "linear", "dynamic", "yarn"),
+        fc.double({ min: 1, max: 16, noNaN: true }),
+        (theta, type, factor) => {
+          const extra = type === "default" ? {} : { factor };
+          const a = parseModelConfig({
+            ...llama,
+            rope_theta: theta,
+            rope_scaling: { rope_type: type, ...extra },
+          });
+          const b = parseModelConfig({
+            ...llama,
+            rope_parameters: { rope_type: type, rope_theta: theta, ...extra },
+          });
+          expect(b.native).toEqual(a.native);
+          expect(b.contextLength).toBe(a.contextLength);
+        },
+      ),
+      { numRuns: 50 },
     );
+  });
+
+  it("linear, dynamic, yarn and partial rotary follow HF's definitions", () => {
+    const base = parseModelConfig({ ...llama, rope_theta: 1e4 }).native.invFreq;
+    const lin = parseModelConfig({ ...llama, rope_parameters: { rope_type: "linear", factor: 4 } }).native;
+    lin.invFreq.forEach((v, i) => {
+      expect(v).toBeCloseTo((base[i] as number) / 4, 9);
+    });
+    const dyn = parseModelConfig({
+      ...llama,
+      max_position_embeddings: 128,
+      rope_parameters: { rope_type: "dynamic", factor: 2 },
+    });
+    expect(dyn.native.ropeDynamicFactor).toBe(2);
+    expect(dyn.native.invFreq).toEqual(base); // unchanged up to max_position_embeddings
+    expect(dyn.contextLength).toBe(256);
+    const yarn = parseModelConfig({
+      ...llama,
+      max_position_embeddings: 512,
+      rope_parameters: { rope_type: "yarn", factor: 4, original_max_position_embeddings: 128 },
+    }).native;
+    expect(yarn.ropeAttentionScaling).toBeCloseTo(0.1 * Math.log(4) + 1, 12);
+    expect(yarn.invFreq[0]).toBeCloseTo(1, 6); // highest frequency: extrapolated (kept)
+    expect(yarn.invFreq[7]).toBeCloseTo((base[7] as number) / 4, 9); // lowest: interpolated (divided)
+    const mscale = parseModelConfig({
+      ...llama,
+      rope_parameters: {
+        rope_type: "yarn",
+        factor: 4,
+        mscale: 0.5,
+        mscale_all_dim: 0.5,
+        attention_factor: null,
+      },
+    }).native;
+    expect(mscale.ropeAttentionScaling).toBe(1);
+    const partial = parseModelConfig({ ...llama, partial_rotary_factor: 0.5 }).native;
+    expect(partial.invFreq).toHaveLength(4); // head_dim 16 × 0.5 = 8 rotary dims
+    expect(partial.invFreq[1]).toBeCloseTo(1 / 10000 ** (2 / 8), 7);
+    const inParams = parseModelConfig({
+      ...llama,
+      rope_parameters: { rope_theta: 1e4, partial_rotary_factor: 0.5 },
+    });
+    expect(inParams.native).toEqual(partial);
+  });
+
+  it("refuses unsupported architectures and rope types, naming the key and value", () => {
+    expect(() => parseModelConfig({ ...llama, model_type: "gpt2" })).toThrow(
+      /model_type: "gpt2" is not supported \(supported: llama, qwen2, qwen3/,
+    );
+    expect(() =>
+      parseModelConfig({ ...llama, rope_parameters: { rope_type: "longrope", rope_theta: 1e4 } }),
+    ).toThrow(/rope_parameters\.rope_type: "longrope" is not supported/);
+    expect(() => parseModelConfig({ ...llama, rope_scaling: { type: "su", factor: 2 } })).toThrow(
+      /rope_scaling\.rope_type: "su"/,
+    );
+    expect(() => parseModelConfig({ ...llama, rope_scaling: { rope_type: "linear" } })).toThrow(
+      /rope_scaling\.factor: required for rope_type "linear"/,
+    );
+    expect(() =>
+      parseModelConfig({ ...llama, rope_parameters: { rope_type: "linear", factor: 2, beta_fast: 3 } }),
+    ).toThrow(/rope_parameters\.beta_fast: 3 is not understood for rope_type "linear"/);
+  });
+
+  it("refuses contradictions and keys nobody understood instead of guessing", () => {
+    const err = (c: Record<string, unknown>) => () => parseModelConfig(c);
+    expect(err({ ...llama, rope_theta: 1e4, rope_parameters: { rope_theta: 5e5 } })).toThrow(
+      /rope_theta: 10000 contradicts/,
+    );
+    expect(
+      err({
+        ...llama,
+        rope_scaling: { rope_type: "linear", factor: 2 },
+        rope_parameters: { rope_type: "default" },
+      }),
+    ).toThrow(/rope_scaling: .* contradicts rope_parameters/);
+    expect(err({ ...llama, sliding_window_pattern: 4 })).toThrow(
+      /field sliding_window_pattern: 4 is not understood/,
+    );
+    expect(err({ ...llama, attention_dropout: 0.1 })).toThrow(/attention_dropout: 0.1 is not supported/);
+    expect(err({ ...llama, mlp_bias: true })).toThrow(/mlp_bias/);
+    expect(err({ ...llama, hidden_act: "gelu" })).toThrow(/hidden_act/);
+    expect(err({ ...llama, hidden_size: 0 })).toThrow(/hidden_size/);
+    expect(err({ ...llama, model_type: "qwen3", use_sliding_window: true })).toThrow(/use_sliding_window/);
+    expect(err({ ...llama, layer_types: ["full_attention", "sliding_attention"] })).toThrow(
+      /layer_types\[1\]: "sliding_attention" is not supported/,
+    );
+    expect(err({ ...llama, partial_rotary_factor: 0.1 })).toThrow(/partial_rotary_factor/);
+    expect(
+      err({
+        ...llama,
+        rope_scaling: { rope_type: "linear", factor: 2 },
+        original_max_position_embeddings: 64,
+      }),
+    ).toThrow(/original_max_position_embeddings/);
+    expect(() => parseModelConfig({ ...llama, foo: 1 })).toThrow(ModelConfigError);
+  });
+
+  it("accepts what does not change the computation: metadata, generation defaults, consistent layer_types", () => {
+    const c = parseModelConfig({
+      ...llama,
+      model_type: "qwen3",
+      architectures: ["Qwen3ForCausalLM"],
+      torch_dtype: "bfloat16",
+      dtype: "bfloat16",
+      transformers_version: "4.57.0",
+      use_cache: true,
+      attention_dropout: 0.0,
+      use_sliding_window: false,
+      sliding_window: null,
+      max_window_layers: 28,
+      layer_types: ["full_attention", "full_attention"],
+      initializer_range: 0.02,
+      temperature: 0.6,
+      top_p: 0.95,
+      head_dim: null,
+    });
+    expect(c.native.headDim).toBe(16);
   });
 });
 

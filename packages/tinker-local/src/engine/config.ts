@@ -1,101 +1,94 @@
+import { MODEL_FAMILIES } from "./config/families.js";
+import { ConfigReader, type Json, ModelConfigError } from "./config/reader.js";
+import { readRope } from "./config/rope.js";
 import type { NativeModelConfig } from "./native.js";
 
-/** Raised for a config.json the engine cannot run; names the field and what is supported. */
-export class ModelConfigError extends Error {
-  /** The caller's input was wrong (the server reports it as a `user` error). */
-  readonly category = "user" as const;
-  constructor(field: string, detail: string) {
-    super(`config.json field ${field}: ${detail}`);
-    this.name = "ModelConfigError";
-  }
-}
+export { ModelConfigError } from "./config/reader.js";
+export type { RopeSpec } from "./config/rope.js";
 
 export interface ParsedModelConfig {
-  architecture: "llama" | "qwen3";
+  /** `model_type` of the text model that runs (`llama`, `qwen3`, …). */
+  architecture: string;
   native: NativeModelConfig;
+  /** Longest sequence (prompt + sampled tokens) the model runs. */
+  contextLength: number;
   eosTokenIds: number[];
   bosTokenId?: number;
+  /** Tensor-name prefix of the text model inside a multimodal checkpoint (loaded as `model.`); absent otherwise. */
+  weightPrefix?: string;
 }
 
-type Json = Record<string, unknown>;
+function supported(): string {
+  const types = MODEL_FAMILIES.flatMap((f) => [...f.modelTypes, ...Object.keys(f.wrappers ?? {})]);
+  return types.join(", ");
+}
 
-function int(c: Json, key: string, fallback?: number): number {
-  const v = c[key] ?? fallback;
-  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) {
-    throw new ModelConfigError(key, `expected a positive integer, got ${JSON.stringify(c[key])}`);
+function tokenIds(v: unknown): number[] | undefined {
+  if (Array.isArray(v) && v.every((x) => Number.isInteger(x))) return v as number[];
+  if (Number.isInteger(v)) return [v as number];
+  return undefined;
+}
+
+/**
+ * Reads a Hugging Face config.json: a decoder config of a supported family, or a multimodal wrapper whose
+ * `text_config` is one. Keys that would change the computation and are not understood are errors, never defaults.
+ */
+export function parseModelConfig(json: Json): ParsedModelConfig {
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new ModelConfigError("(root)", "expected a JSON object");
+  const top = new ConfigReader(json);
+  const modelType = top.str("model_type", "");
+  const direct = MODEL_FAMILIES.find((f) => f.modelTypes.includes(modelType));
+  if (direct) {
+    const fc = direct.parse(top, modelType);
+    const eos = tokenIds(top.raw("eos_token_id"));
+    top.finish(`model_type ${JSON.stringify(modelType)}`);
+    return {
+      architecture: modelType,
+      ...fc,
+      eosTokenIds: eos ?? [],
+      bosTokenId: typeof json.bos_token_id === "number" ? json.bos_token_id : undefined,
+    };
   }
-  return v;
-}
-
-/** RoPE inverse frequencies as HF computes them in float32, with the llama3 long-context scaling applied. */
-export function ropeInvFreq(headDim: number, theta: number, scaling?: Json | null): Float32Array {
-  const half = headDim / 2;
-  const inv = new Float32Array(half);
-  for (let i = 0; i < half; i++) inv[i] = 1 / theta ** (Math.fround((2 * i) / headDim) as number);
-  if (!scaling) return inv;
-  const type = (scaling.rope_type ?? scaling.type) as string | undefined;
-  if (type === undefined || type === "default") return inv;
-  if (type !== "llama3") {
+  const wrapping = MODEL_FAMILIES.find((f) => f.wrappers?.[modelType]);
+  const wrapper = wrapping?.wrappers?.[modelType];
+  if (!wrapping || !wrapper) {
     throw new ModelConfigError(
-      "rope_scaling.rope_type",
-      `"${type}" is not supported (supported: default, llama3)`,
+      "model_type",
+      `${JSON.stringify(modelType)} is not supported (supported: ${supported()})`,
     );
   }
-  const factor = Number(scaling.factor);
-  const low = Number(scaling.low_freq_factor);
-  const high = Number(scaling.high_freq_factor);
-  const orig = Number(scaling.original_max_position_embeddings);
-  const lowWavelen = orig / low;
-  const highWavelen = orig / high;
-  for (let i = 0; i < half; i++) {
-    const f = inv[i] as number;
-    const wavelen = (2 * Math.PI) / f;
-    if (wavelen > lowWavelen) inv[i] = f / factor;
-    else if (wavelen >= highWavelen) {
-      const smooth = (orig / wavelen - low) / (high - low);
-      inv[i] = (1 - smooth) * (f / factor) + smooth * f;
-    }
+  const tc = json.text_config;
+  if (typeof tc !== "object" || tc === null || Array.isArray(tc))
+    throw new ModelConfigError("text_config", `a ${modelType} config needs its text model's config here`);
+  const text = { ...(tc as Json) };
+  // Wrappers keep tie_word_embeddings at the top; the text config may repeat it, but must not contradict it.
+  if (json.tie_word_embeddings !== undefined) {
+    if (text.tie_word_embeddings !== undefined && text.tie_word_embeddings !== json.tie_word_embeddings)
+      throw new ModelConfigError(
+        "tie_word_embeddings",
+        `${json.tie_word_embeddings} contradicts text_config.tie_word_embeddings = ${text.tie_word_embeddings}`,
+      );
+    text.tie_word_embeddings = json.tie_word_embeddings;
   }
-  return inv;
+  const tr = new ConfigReader(text, "text_config.");
+  const textType = tr.str("model_type");
+  if (!wrapper.textModelTypes.includes(textType))
+    tr.fail("model_type", `${JSON.stringify(textType)} is not the text model of ${modelType}`);
+  const fc = wrapping.parse(tr, textType);
+  tr.ignore("eos_token_id");
+  tr.finish(`model_type ${JSON.stringify(textType)}`);
+  return {
+    architecture: textType,
+    ...fc,
+    eosTokenIds: tokenIds(text.eos_token_id) ?? tokenIds(json.eos_token_id) ?? [],
+    bosTokenId: [text.bos_token_id, json.bos_token_id].find((v): v is number => typeof v === "number"),
+    weightPrefix: wrapper.weightPrefix,
+  };
 }
 
-/** Reads a Hugging Face config.json of the Llama or Qwen3 family. */
-export function parseModelConfig(c: Json): ParsedModelConfig {
-  const mt = String(c.model_type ?? "");
-  const architecture = mt === "qwen3" ? "qwen3" : mt === "llama" ? "llama" : undefined;
-  if (!architecture) {
-    throw new ModelConfigError("model_type", `"${mt}" is not supported (supported: llama, qwen3)`);
-  }
-  if (c.attention_bias === true)
-    throw new ModelConfigError("attention_bias", "biased attention is not supported");
-  if (c.mlp_bias === true) throw new ModelConfigError("mlp_bias", "biased MLP is not supported");
-  const act = c.hidden_act ?? "silu";
-  if (act !== "silu")
-    throw new ModelConfigError("hidden_act", `"${String(act)}" is not supported (supported: silu)`);
-  const hidden = int(c, "hidden_size");
-  const heads = int(c, "num_attention_heads");
-  const headDim = int(c, "head_dim", hidden / heads);
-  if (headDim % 2 !== 0) throw new ModelConfigError("head_dim", "must be even for RoPE");
-  const theta = typeof c.rope_theta === "number" ? c.rope_theta : 10000;
-  const eos = c.eos_token_id;
-  const eosTokenIds = Array.isArray(eos) ? (eos as number[]) : typeof eos === "number" ? [eos] : [];
-  return {
-    architecture,
-    eosTokenIds,
-    bosTokenId: typeof c.bos_token_id === "number" ? c.bos_token_id : undefined,
-    native: {
-      hidden,
-      layers: int(c, "num_hidden_layers"),
-      heads,
-      kvHeads: int(c, "num_key_value_heads", heads),
-      headDim,
-      intermediate: int(c, "intermediate_size"),
-      vocab: int(c, "vocab_size"),
-      maxPositions: int(c, "max_position_embeddings", 4096),
-      rmsNormEps: typeof c.rms_norm_eps === "number" ? c.rms_norm_eps : 1e-6,
-      qkNorm: architecture === "qwen3",
-      tied: c.tie_word_embeddings === true,
-      invFreq: ropeInvFreq(headDim, theta, c.rope_scaling as Json | null | undefined),
-    },
-  };
+/** RoPE inverse frequencies as HF computes them, for a head of `headDim` and optional `rope_scaling` parameters. */
+export function ropeInvFreq(headDim: number, theta: number, scaling?: Json | null): Float32Array {
+  const c = new ConfigReader({ rope_theta: theta, rope_scaling: scaling ?? null });
+  return readRope(c, { headDim, maxPositions: 1 << 20, defaultTheta: 10000 }).invFreq;
 }

@@ -41,6 +41,17 @@ export async function loadModelDir(
   if (files.length === 0) throw new ModelLoadError(name, `no *.safetensors file in ${abs}`);
   const weights: NativeWeight[] = [];
   for (const f of files) weights.push(...readSafetensorsHeader(join(abs, f)).tensors);
+  if (config.weightPrefix) {
+    // A multimodal checkpoint: load only the text model, under the names the native decoder expects.
+    const prefix = config.weightPrefix;
+    const text = weights.filter((w) => w.name.startsWith(prefix) || w.name === "lm_head.weight");
+    weights.length = 0;
+    for (const w of text)
+      weights.push({
+        ...w,
+        name: w.name === "lm_head.weight" ? w.name : `model.${w.name.slice(prefix.length)}`,
+      });
+  }
   const native = new addon.NativeModel();
   await native.load(config.native, weights);
   const numParameters = weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
@@ -54,7 +65,7 @@ export async function loadModelDir(
       name,
       architecture: config.architecture,
       vocabSize: config.native.vocab,
-      contextLength: config.native.maxPositions,
+      contextLength: config.contextLength,
       numParameters,
       tokenizerId: tokenizerId ?? abs,
       eosTokenIds: config.eosTokenIds,

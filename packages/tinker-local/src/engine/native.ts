@@ -20,6 +20,8 @@ export interface NativeWeight {
   nbytes: number;
 }
 export interface NativeModelConfig {
+  /** Which native model runs it: "dense" (Llama/Qwen2/Qwen3). */
+  kind: "dense";
   hidden: number;
   layers: number;
   heads: number;
@@ -31,7 +33,16 @@ export interface NativeModelConfig {
   rmsNormEps: number;
   qkNorm: boolean;
   tied: boolean;
+  /** Biases on q/k/v_proj, and on o_proj. */
+  qkvBias: boolean;
+  oBias: boolean;
+  /** rotaryDim/2 RoPE inverse frequencies (scaling applied): the first rotaryDim dims of each head rotate. */
   invFreq: Float32Array;
+  ropeTheta: number;
+  /** Multiplies cos/sin (YaRN's attention factor). */
+  ropeAttentionScaling: number;
+  /** Dynamic NTK factor (0 = off): frequencies are recomputed for sequences longer than maxPositions. */
+  ropeDynamicFactor: number;
 }
 export interface NativeModel {
   load(config: NativeModelConfig, weights: NativeWeight[]): Promise<void>;

@@ -9,7 +9,8 @@ import type { LossFnType, ResolvedAdamParams, ResolvedLoraConfig } from "@crucib
 export interface BaseModelInfo {
   /** Name as clients pass it (`crucible/tiny-qwen3`, or a local directory path). */
   name: string;
-  architecture: "llama" | "qwen3";
+  /** `model_type` of the (text) model: llama, qwen2, qwen3, … */
+  architecture: string;
   vocabSize: number;
   contextLength: number;
   numParameters: number;

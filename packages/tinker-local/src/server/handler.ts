@@ -11,7 +11,7 @@ import { ArchiveSigner } from "../store/archive.js";
 import { CheckpointStore } from "../store/checkpoint-store.js";
 import { serveArchive } from "./archive-route.js";
 import { type FutureValue, requireSession, type ServerContext, type ServerLimits } from "./context.js";
-import { errorMessage, HttpError, UserError } from "./errors.js";
+import { errorCategory, errorMessage, HttpError, UserError } from "./errors.js";
 import { FutureRegistry } from "./futures.js";
 import { restRoute, weightsInfo } from "./rest.js";
 import { SamplerPool } from "./sampler-pool.js";
@@ -286,6 +286,8 @@ export async function createTinkerHandler(options: TinkerHandlerOptions): Promis
       } catch (err) {
         if (err instanceof HttpError) return json(err.status, { detail: err.message }, err.headers);
         if (err instanceof UserError) return json(err.status, { detail: err.message });
+        // Engine input errors (an unsupported model config, a bad checkpoint) say `category: "user"`.
+        if (errorCategory(err) === "user") return json(400, { detail: errorMessage(err) });
         return json(500, { detail: `internal error: ${errorMessage(err)}` });
       }
     },

@@ -1,0 +1,5 @@
+import { DENSE_FAMILY } from "./dense.js";
+import type { ModelFamily } from "./family.js";
+
+/** Every family the engine runs; a new family adds its file and one entry here. */
+export const MODEL_FAMILIES: ModelFamily[] = [DENSE_FAMILY];
