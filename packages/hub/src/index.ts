@@ -1,5 +1,36 @@
 export { tempPathFor, writeAll, writeFileAtomic } from "./atomic.js";
 export {
+  cachedCommit,
+  cachedFile,
+  cachedSnapshotFiles,
+  linkSnapshotFile,
+  snapshotDir,
+  storageFolder,
+  writeRef,
+} from "./cache.js";
+export {
+  authHeaders,
+  type FileMetadata,
+  fileMetadata,
+  type HubRequestOptions,
+  hubDownload,
+  isNetworkError,
+  resolveUrl,
+} from "./download.js";
+export { HubError, HubHttpError, HubIntegrityError, HubNotCachedError, HubNotFoundError } from "./errors.js";
+export { isCached, listRepoFiles, type RepoFile } from "./listing.js";
+export { ProgressLine } from "./progress.js";
+export {
+  COMMIT_HASH,
+  datasetRepo,
+  fetchCommand,
+  modelRepo,
+  type RepoRef,
+  type RepoType,
+  repoFolderName,
+  repoUrlPath,
+} from "./repo.js";
+export {
   DTYPE_BYTES,
   numel,
   readSafetensors,
@@ -19,3 +50,13 @@ export {
   type SafetensorsSpec,
   writeSafetensorsFile,
 } from "./safetensors/writer.js";
+export { type HubSettings, hfHome, hubSettings, withSettings } from "./settings.js";
+export {
+  type FixtureCommit,
+  type FixtureContent,
+  type FixtureFile,
+  type FixtureRepo,
+  fixtureFile,
+} from "./testing/fixture-repo.js";
+export { type HubRequestRecord, type HubRoute, LocalHub, type LocalHubOptions } from "./testing/local-hub.js";
+export { blobProblem, DEFAULT_VERIFY_LIMIT, type ExpectedBlob, hashFile } from "./verify.js";
