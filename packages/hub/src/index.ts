@@ -9,6 +9,28 @@ export {
   writeRef,
 } from "./cache.js";
 export {
+  type DatasetQuery,
+  datasetFiles,
+  datasetRows,
+  downloadDatasetFiles,
+  type SplitMatcherOptions,
+  type StreamOptions,
+  splitMatcher,
+  streamDatasetRows,
+  take,
+} from "./data/datasets.js";
+export {
+  DATA_FILE,
+  DataFileError,
+  jsonlRows,
+  parquetRows,
+  type RemoteFile,
+  type Row,
+  rangeBuffer,
+  readDataFile,
+  readRemoteDataFile,
+} from "./data/readers.js";
+export {
   authHeaders,
   type FileMetadata,
   fileMetadata,
