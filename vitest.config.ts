@@ -20,12 +20,8 @@ export default defineConfig({
     },
   },
   test: {
-    include: [
-      "packages/*/src/**/*.test.ts",
-      "packages/*/test/**/*.test.ts",
-      "recipes/**/*.test.ts",
-      "tools/**/*.test.ts",
-    ],
+    // Relative to the root vitest runs in: the repository (`pnpm test`) or one package (its own `test` script).
+    include: ["**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**"],
     testTimeout: 120_000,
     hookTimeout: 120_000,

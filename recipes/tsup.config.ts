@@ -1,3 +1,4 @@
+import { cpSync } from "node:fs";
 import { defineConfig } from "tsup";
 
 export default defineConfig({
@@ -6,5 +7,11 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
+  // import.meta.url in the CJS build (createRequire, file paths).
+  shims: true,
   tsconfig: "tsconfig.build.json",
+  // The dashboard page ships beside the bundle (staticDir() looks in dist/static).
+  onSuccess: async () => {
+    cpSync("src/dashboard/static", "dist/static", { recursive: true });
+  },
 });

