@@ -23,6 +23,8 @@ export default defineConfig({
     // Relative to the root vitest runs in: the repository (`pnpm test`) or one package (its own `test` script).
     include: ["**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**"],
+    // One temp root per run (TMPDIR), removed at the end: see tools/scripts/vitest-global-setup.ts.
+    globalSetup: [fileURLToPath(new URL("./tools/scripts/vitest-global-setup.ts", import.meta.url))],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Two test processes on a 2-core machine: one engine thread each, so OpenMP teams never oversubscribe the

@@ -128,7 +128,7 @@ describe("crucible-local startup checks", () => {
         "--models",
         "/nonexistent/model-dir",
         "--checkpoint-dir",
-        "/tmp/crucible-cli-fail",
+        join(tmpdir(), "crucible-cli-fail"),
       ]);
       expect(code).toBe(2); // the user named a model that cannot be loaded: a usage error
     } finally {
