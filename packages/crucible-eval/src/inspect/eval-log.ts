@@ -50,7 +50,13 @@ function reduce(
     if (prev) {
       prev.value = (prev.value as number) + v;
       prev.n++;
-    } else by.set(s.id, { value: v, n: 1, ...(sc.answer != null ? { answer: sc.answer } : {}) });
+    } else
+      by.set(s.id, {
+        value: v,
+        n: 1,
+        ...(sc.answer != null ? { answer: sc.answer } : {}),
+        ...(sc.metadata != null ? { metadata: sc.metadata } : {}),
+      });
   }
   for (const r of by.values()) r.value = (r.value as number) / r.n;
   return by;
@@ -70,7 +76,13 @@ export function buildEvalLog(ctx: LogContext, samples: InspectEvalSample[]): Ins
     const values = [...reduced.values()].map((r) => r.value as number);
     const metrics: InspectEvalScore["metrics"] = {};
     for (const m of sc.metrics) {
-      const value = m.compute(values);
+      const value = m.compute(
+        values,
+        [...reduced.values()].map((r) => ({
+          value: r.value,
+          ...(r.metadata ? { metadata: r.metadata } : {}),
+        })),
+      );
       if (Number.isFinite(value)) metrics[m.name] = { name: m.name, value, params: m.params ?? {} };
     }
     const sampleIds = new Set(samples.map((s) => s.id));

@@ -70,11 +70,14 @@ export interface Score {
   metadata?: Record<string, unknown>;
 }
 
-/** Summarises one scorer's values (as floats: C=1, P=0.5, I=N=0, booleans 1/0). */
+/**
+ * Summarises one scorer's values (as floats: C=1, P=0.5, I=N=0, booleans 1/0), one per sample (epochs reduced by
+ * mean); `scores` are the matching scores of the first epoch, for metrics that read score metadata.
+ */
 export interface Metric {
   name: string;
   params?: Record<string, unknown>;
-  compute(values: readonly number[]): number;
+  compute(values: readonly number[], scores?: readonly Score[]): number;
 }
 
 export interface Scorer {
