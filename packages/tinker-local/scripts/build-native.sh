@@ -1,21 +1,5 @@
 #!/usr/bin/env bash
-# Builds the libtorch N-API addon (native/build/Release/crucible_engine.node) offline against the system
-# Node headers. Skips the build when the addon is newer than its sources, so bootstrap stays fast and quiet.
+# Builds the libtorch N-API addon (native/build/Release/crucible_engine.node): `build:native [--force]`.
+# Kept for the workspace scripts; the work is done by scripts/install.cjs (also the package's install script).
 set -euo pipefail
-cd "$(dirname "$0")/../native"
-out=build/Release/crucible_engine.node
-if [ -f "$out" ] && [ -z "$(find src binding.gyp -newer "$out" -print -quit)" ] && [ "${1:-}" != "--force" ]; then
-  exit 0
-fi
-if [ ! -f /usr/include/torch/csrc/api/include/torch/torch.h ] && [ ! -f /usr/include/ATen/ATen.h ]; then
-  echo "build-native: libtorch headers not found; install them with: sudo apt-get install libtorch-dev" >&2
-  exit 1
-fi
-NODEDIR=/usr
-[ -f "$NODEDIR/include/node/node_api.h" ] || NODEDIR="$(dirname "$(dirname "$(command -v node)")")"
-log=$(mktemp)
-if ! npx --no-install node-gyp rebuild --nodedir="$NODEDIR" -j 2 >"$log" 2>&1; then
-  cat "$log" >&2; rm -f "$log"; exit 1
-fi
-rm -f "$log"
-echo "build-native: built $(pwd)/$out"
+exec node "$(dirname "$0")/install.cjs" --required "$@"

@@ -164,6 +164,7 @@ class Model : public Napi::ObjectWrap<Model> {
     cfg.ropeTheta = num(c, "ropeTheta");
     cfg.ropeScale = num(c, "ropeAttentionScaling");
     cfg.ropeDynamic = num(c, "ropeDynamicFactor");
+    if (c.Has("device")) cfg.device = c.Get("device").As<Napi::String>().Utf8Value();
     auto ws = info[1].As<Napi::Array>();
     auto raws = std::make_shared<std::vector<crucible::RawTensor>>();
     for (uint32_t i = 0; i < ws.Length(); ++i) {
@@ -388,13 +389,41 @@ Napi::Value AllocStats(const Napi::CallbackInfo& info) {
   return o;
 }
 
+Napi::Value DeviceInfo(const Napi::CallbackInfo& info) {
+  auto d = crucible::deviceInfo();
+  auto o = Napi::Object::New(info.Env());
+  o.Set("torchVersion", d.torchVersion);
+  o.Set("cudaBuild", d.cudaBuild);
+  o.Set("cudaDevices", d.cudaDevices);
+  return o;
+}
+
+// deviceMemory(device) -> {freeMB, totalMB, reservedMB, allocatedMB, availableMB} (zeros on cpu)
+Napi::Value DeviceMemory(const Napi::CallbackInfo& info) {
+  crucible::DeviceMemory m;
+  try {
+    m = crucible::deviceMemory(info[0].As<Napi::String>().Utf8Value());
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(info.Env(), e.what());
+  }
+  auto o = Napi::Object::New(info.Env());
+  auto mb = [&](const char* k, uint64_t b) { o.Set(k, Napi::Number::New(info.Env(), static_cast<double>(b) / (1 << 20))); };
+  mb("freeMB", m.free);
+  mb("totalMB", m.total);
+  mb("reservedMB", m.reserved);
+  mb("allocatedMB", m.allocated);
+  mb("availableMB", m.available);
+  return o;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  crucible::installCachingAllocator();
   Model::Init(env, exports);
   Adapter::Init(env, exports);
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
   exports.Set("allocStats", Napi::Function::New(env, AllocStats));
+  exports.Set("deviceInfo", Napi::Function::New(env, DeviceInfo));
+  exports.Set("deviceMemory", Napi::Function::New(env, DeviceMemory));
   return exports;
 }
 }  // namespace

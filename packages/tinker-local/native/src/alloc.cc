@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "compat.h"
 #include "engine.h"
 
 namespace crucible {
@@ -90,7 +91,7 @@ void release(void* p) {
 }
 
 struct CachingAllocator final : c10::Allocator {
-  c10::DataPtr allocate(size_t nbytes) const override {
+  c10::DataPtr allocate(size_t nbytes) CRUCIBLE_ALLOCATE_CONST override {
     void* p = nullptr;
     if (nbytes < kMin) {
       p = c10::alloc_cpu(nbytes);
@@ -120,6 +121,7 @@ struct CachingAllocator final : c10::Allocator {
     return {p, p, &release, c10::Device(c10::DeviceType::CPU)};
   }
   c10::DeleterFnPtr raw_deleter() const override { return &release; }
+  CRUCIBLE_ALLOCATOR_COPY_DATA
 };
 
 }  // namespace

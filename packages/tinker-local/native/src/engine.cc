@@ -29,7 +29,9 @@ at::ScalarType parseDtype(const std::string& d) {
   throw std::runtime_error("unsupported safetensors dtype " + d + " (use F32, F16 or BF16)");
 }
 
-at::Tensor fromRaw(const RawTensor& r) {
+// Read on the host in the file's dtype, then one copy to the device in the compute dtype (bf16 on CUDA: a BF16
+// checkpoint goes to the GPU without a float32 detour).
+at::Tensor fromRaw(const RawTensor& r, const BaseModel& m) {
   auto t = at::empty(r.shape, at::TensorOptions().dtype(parseDtype(r.dtype)));
   check(static_cast<uint64_t>(t.nbytes()) == r.nbytes, "tensor " + r.name + ": byte size does not match its shape");
   std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(r.file.c_str(), "rb"), &std::fclose);
@@ -37,7 +39,7 @@ at::Tensor fromRaw(const RawTensor& r) {
   check(std::fseek(f.get(), static_cast<long>(r.offset), SEEK_SET) == 0 &&
             std::fread(t.data_ptr(), 1, r.nbytes, f.get()) == r.nbytes,
         "cannot read tensor " + r.name + " from " + r.file + " (file truncated?)");
-  return t.to(at::kFloat);
+  return t.to(m.device, m.dtype);
 }
 
 // A tensor over the host buffer itself (no copy); only ever read (the source of a copy_).
@@ -49,7 +51,7 @@ at::Tensor fromHost(const HostTensor& h) {
 }
 
 HostTensor toHost(const std::string& name, const at::Tensor& t0) {
-  auto t = t0.detach().to(at::kFloat).contiguous();
+  auto t = t0.detach().to(at::kCPU, at::kFloat).contiguous();
   HostTensor h;
   h.name = name;
   h.shape = t.sizes().vec();
@@ -61,18 +63,23 @@ HostTensor toHost(const std::string& name, const at::Tensor& t0) {
 std::shared_ptr<BaseModel> loadBaseModel(const ModelConfig& cfg, const std::vector<RawTensor>& weights) {
   return guarded([&] {
     at::NoGradGuard ng;
+    checkDevice(cfg.device);
+    auto m = std::make_shared<BaseModel>();
+    m->cfg = cfg;
+    m->device = at::Device(cfg.device);
+    if (m->device.is_cuda() && !m->device.has_index()) m->device = at::Device(at::kCUDA, 0);
+    m->dtype = m->device.is_cpu() ? at::kFloat : at::kBFloat16;
+    if (m->device.is_cpu()) installCachingAllocator();  // page-fault savings are a CPU matter (alloc.cc)
     std::map<std::string, const RawTensor*> byName;
     for (auto& w : weights) byName[w.name] = &w;
     auto get = [&](const std::string& n, std::vector<int64_t> shape) {
       auto it = byName.find(n);
       check(it != byName.end(), "weights: missing tensor " + n);
-      auto t = fromRaw(*it->second);
+      auto t = fromRaw(*it->second, *m);
       check(t.sizes().vec() == shape, "weights: " + n + " has shape " + c10::str(t.sizes()) + ", config expects " +
                                           c10::str(at::IntArrayRef(shape)));
       return t;
     };
-    auto m = std::make_shared<BaseModel>();
-    m->cfg = cfg;
     const int64_t H = cfg.hidden, hd = cfg.headDim, I = cfg.inter;
     m->embed = get("model.embed_tokens.weight", {cfg.vocab, H});
     m->norm = get("model.norm.weight", {H});
@@ -123,8 +130,8 @@ Adapter::Adapter(std::shared_ptr<BaseModel> base, const LoraSpec& spec) : impl_(
       check(spec.rank > 0, "LoRA: rank must be positive");
       LoraPair p;
       p.key = key;
-      p.A = at::zeros({spec.rank, it->second.second}, at::kFloat).requires_grad_(true);
-      p.B = at::zeros({it->second.first, spec.rank}, at::kFloat).requires_grad_(true);
+      p.A = at::zeros({spec.rank, it->second.second}, base->opts(at::kFloat)).requires_grad_(true);
+      p.B = at::zeros({it->second.first, spec.rank}, base->opts(at::kFloat)).requires_grad_(true);
       p.mA = at::zeros_like(p.A.detach());
       p.vA = at::zeros_like(p.A.detach());
       p.mB = at::zeros_like(p.B.detach());
@@ -184,15 +191,17 @@ std::vector<float> Adapter::forward(const ForwardInput& in) {
           selP[gi++] = r * Kmax + k;
         }
       }
+    const auto dev = I.base->device;
+    tok = tok.to(dev), tgt = tgt.to(dev), rows = rows.to(dev), sel = sel.to(dev);
     c10::AutoGradMode gm(in.keepGraph);
     auto h = I.run(tok, 0, nullptr).reshape({nb * Tmax, c.hidden}).index_select(0, rows);
-    auto lg = I.logits(h);
+    auto lg = I.logits(h).to(at::kFloat);  // logprobs in float32 whatever the compute dtype
     auto lp = lg.gather(1, tgt) - lg.logsumexp(-1, true);
     if (in.keepGraph) {
       I.lastLp = lp;
       I.lastSel = sel;
     }
-    auto out = lp.detach().reshape(-1).index_select(0, sel).contiguous();
+    auto out = lp.detach().reshape(-1).index_select(0, sel).to(at::kCPU).contiguous();
     return std::vector<float>(out.data_ptr<float>(), out.data_ptr<float>() + out.numel());
   });
 }
@@ -202,8 +211,8 @@ void Adapter::backward(const std::vector<float>& g) {
     auto& I = *impl_;
     check(I.lastLp.defined(), "backward: no forward with gradients pending");
     check(static_cast<int64_t>(g.size()) == I.lastSel.numel(), "backward: gradient size does not match forward");
-    auto gt = at::zeros({I.lastLp.numel()}, at::kFloat);
-    gt.index_copy_(0, I.lastSel, at::tensor(g, at::kFloat));
+    auto gt = at::zeros({I.lastLp.numel()}, I.base->opts(at::kFloat));
+    gt.index_copy_(0, I.lastSel, at::tensor(g, at::kFloat).to(I.base->device));
     auto lp = I.lastLp;
     I.lastLp = at::Tensor();
     I.lastSel = at::Tensor();
@@ -226,7 +235,7 @@ double Adapter::adamStep(const AdamParams& p) {
     for (auto& t : ps) gs.push_back(t.grad().defined() ? t.grad() : at::zeros_like(t));
     std::vector<at::Tensor> norms;
     for (auto& g : gs) norms.push_back(g.norm(2));
-    auto total = norms.empty() ? at::zeros({}, at::kFloat) : at::stack(norms).norm(2);
+    auto total = norms.empty() ? at::zeros({}, I.base->opts(at::kFloat)) : at::stack(norms).norm(2);
     double gradNorm = total.item<double>();
     if (p.gradClipNorm > 0) {
       auto coef = (p.gradClipNorm / (total + 1e-6)).clamp_max(1.0);

@@ -20,6 +20,7 @@ struct ModelConfig {
   std::vector<float> invFreq;
   double ropeTheta = 10000, ropeScale = 1;  // ropeScale multiplies cos/sin (YaRN's attention factor)
   double ropeDynamic = 0;  // dynamic NTK factor: frequencies recomputed for sequences longer than maxPos; 0 = off
+  std::string device = "cpu";  // "cpu" | "cuda" | "cuda:N": where weights, activations and LoRA state live
 };
 
 // A weight as it sits in a safetensors file: read by the engine straight from `file` at byte `offset`, so the
@@ -115,6 +116,22 @@ class Adapter {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// device.cc: what the libtorch this addon was built against can run on.
+struct DeviceInfo {
+  std::string torchVersion;
+  bool cudaBuild = false;  // libtorch_cuda is linked and registered
+  int cudaDevices = 0;     // visible GPUs (0 without a driver or with CUDA_VISIBLE_DEVICES="")
+};
+DeviceInfo deviceInfo();
+// Bytes on a CUDA device: free (driver), total, and held by libtorch's caching allocator (reserved ⊇ allocated).
+// `available` = free + reserved − allocated: what one more allocation can get. Zeros on CPU.
+struct DeviceMemory {
+  uint64_t free = 0, total = 0, reserved = 0, allocated = 0, available = 0;
+};
+DeviceMemory deviceMemory(const std::string& device);
+// Validates "cpu" | "cuda" | "cuda:N" against this build and the visible GPUs (throws with the fix otherwise).
+void checkDevice(const std::string& device);
 
 void setNumThreads(int n);
 int getNumThreads();

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "compat.h"
 #include "engine.h"
 #include "rope.h"
 
@@ -31,7 +32,11 @@ auto guarded(F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const c10::Error& e) {
-    throw std::runtime_error(e.what_without_backtrace());
+    // CUDA OOM (c10::OutOfMemoryError in 2.x, a c10::Error saying so in 1.x): the message starts with "out of
+    // memory:" so the JavaScript side reports it as a capacity refusal (HTTP 429), not a server fault.
+    std::string msg = e.what_without_backtrace();
+    if (msg.find("out of memory") != std::string::npos) throw std::runtime_error("out of memory: " + msg);
+    throw std::runtime_error(msg);
   }
 }
 
@@ -39,7 +44,12 @@ inline void check(bool ok, const std::string& msg) {
   if (!ok) throw std::runtime_error(msg);
 }
 
+// In float32 whatever the activations' dtype (as transformers' LlamaRMSNorm/Qwen3RMSNorm), back to it before the weight.
 inline at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& w, double eps) {
+  if (x.scalar_type() != at::kFloat) {
+    auto xf = x.to(at::kFloat);
+    return w * (xf * at::rsqrt(xf.pow(2).mean(-1, true) + eps)).to(x.scalar_type());
+  }
   auto var = x.pow(2).mean(-1, true);
   return w * (x * at::rsqrt(var + eps));
 }
@@ -57,6 +67,9 @@ struct LayerW {
 
 struct BaseModel {
   ModelConfig cfg;
+  at::Device device = at::kCPU;
+  at::ScalarType dtype = at::kFloat;  // frozen weights and activations: float32 on CPU, bfloat16 on CUDA
+  at::TensorOptions opts(at::ScalarType t) const { return at::TensorOptions().dtype(t).device(device); }
   at::Tensor embed, norm, lmHead, invFreq;
   std::vector<LayerW> layers;
 };
@@ -94,7 +107,7 @@ struct Adapter::Impl {
   // W x + scaling · B (A x). The LoRA term is added by one addmm (GEMM with beta = 1) instead of PEFT's separate
   // matmul, scale and add: two fewer output-sized temporaries per module (for lm_head each is T × vocab floats).
   at::Tensor lin(const at::Tensor& x, const at::Tensor& W, const LoraPair* l) const {
-    if (decoding) {  // a few rows, no autograd: stream each weight once (small_gemm.cc)
+    if (decoding && x.is_cpu() && x.scalar_type() == at::kFloat) {  // a few rows, no autograd: stream each weight once (small_gemm.cc)
       auto x2 = x.reshape({-1, x.size(-1)}).contiguous();
       auto y = l ? smallLinear(x2, W, at::mm(x2, l->A.t()), l->B, spec.scaling) : smallLinear(x2, W, {}, {}, 0);
       if (y.defined()) {
@@ -105,7 +118,11 @@ struct Adapter::Impl {
     }
     if (!l) return at::linear(x, W);
     auto x2 = x.reshape({-1, x.size(-1)});
-    auto y = at::addmm(at::mm(x2, W.t()), at::mm(x2, l->A.t()), l->B.t(), 1, spec.scaling);
+    // LoRA parameters stay float32 (their gradients and Adam state too); the matmuls run in the activations' dtype.
+    const auto dt = x.scalar_type();
+    auto A = l->A.scalar_type() == dt ? l->A : l->A.to(dt);
+    auto Bm = l->B.scalar_type() == dt ? l->B : l->B.to(dt);
+    auto y = at::addmm(at::mm(x2, W.t()), at::mm(x2, A.t()), Bm.t(), 1, spec.scaling);
     auto shape = x.sizes().vec();
     shape.back() = W.size(0);
     return y.view(shape);
@@ -121,11 +138,14 @@ struct Adapter::Impl {
   at::Tensor run(const at::Tensor& tokens, int64_t offset, KVCache* cache) const {
     const auto& c = base->cfg;
     const int64_t B = tokens.size(0), T = tokens.size(1), hd = c.headDim, rep = c.heads / c.kvHeads;
-    auto [cos, sin] = ropeTables(c, base->invFreq, offset, T);
+    auto [cos0, sin0] = ropeTables(c, base->invFreq, offset, T);  // small float32 tables, built on the host
+    auto cos = cos0.to(base->device, base->dtype), sin = sin0.to(base->device, base->dtype);
     auto h = base->embed.index_select(0, tokens.reshape(-1)).view({B, T, c.hidden});
     const int64_t S = offset + T;
+    // CUDA: libtorch's fused attention (flash / memory-efficient kernels), causal without a mask tensor.
+    const bool fused = CRUCIBLE_HAS_SDPA_GQA && !base->device.is_cpu();
     at::Tensor mask;
-    if (T > 1) mask = at::ones({T, S}, at::kBool).triu(offset + 1);
+    if (T > 1 && !(fused && offset == 0)) mask = at::ones({T, S}, base->opts(at::kBool)).triu(offset + 1);
     const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
     for (int64_t l = 0; l < c.layers; ++l) {
       const auto& L = base->layers[l];
@@ -148,18 +168,30 @@ struct Adapter::Impl {
         k = cache->k[l].narrow(2, 0, S);
         v = cache->v[l].narrow(2, 0, S);
       }
-      // GQA without copying K/V per query head (HF's repeat_kv): query head h uses kv head h / rep, so the rep
-      // query heads of one kv head are stacked along the time axis, [B, kvHeads, rep·T, hd], and share its K/V.
-      auto qg = q.contiguous().view({B, c.kvHeads, rep * T, hd});
-      auto scores = at::matmul(qg, k.transpose(-2, -1)) * scale;  // [B, kvHeads, rep·T, S]
-      if (mask.defined()) {
-        auto m = rep > 1 ? mask.repeat({rep, 1}) : mask;
-        scores = scores.masked_fill(m, -std::numeric_limits<float>::infinity());
+      at::Tensor attn;
+#if CRUCIBLE_HAS_SDPA_GQA
+      if (fused) {
+        at::Tensor allowed;  // SDPA's boolean mask marks what may be attended
+        if (mask.defined()) allowed = mask.logical_not();
+        attn = at::scaled_dot_product_attention(q, k, v, allowed, 0.0, T > 1 && offset == 0, scale, rep > 1)
+                   .transpose(1, 2)
+                   .reshape({B, T, c.heads * hd});
       }
-      auto attn = at::matmul(at::softmax(scores, -1), v)
-                      .view({B, c.heads, T, hd})
-                      .transpose(1, 2)
-                      .reshape({B, T, c.heads * hd});
+#endif
+      if (!attn.defined()) {
+        // GQA without copying K/V per query head (HF's repeat_kv): query head h uses kv head h / rep, so the rep
+        // query heads of one kv head are stacked along the time axis, [B, kvHeads, rep·T, hd], and share its K/V.
+        auto qg = q.contiguous().view({B, c.kvHeads, rep * T, hd});
+        auto scores = at::matmul(qg, k.transpose(-2, -1)) * scale;  // [B, kvHeads, rep·T, S]
+        if (mask.defined()) {
+          auto m = rep > 1 ? mask.repeat({rep, 1}) : mask;
+          scores = scores.masked_fill(m, -std::numeric_limits<float>::infinity());
+        }
+        attn = at::matmul(at::softmax(scores, -1), v)
+                   .view({B, c.heads, T, hd})
+                   .transpose(1, 2)
+                   .reshape({B, T, c.heads * hd});
+      }
       h = h + proj(attn, L, lo, O);
       x = rmsNorm(h, L.postNorm, c.eps);
       auto g = at::silu(lin(x, L.w[GATE], lo[GATE])) * lin(x, L.w[UP], lo[UP]);

@@ -53,10 +53,14 @@ std::pair<at::Tensor, at::Tensor> sampleCdf(const at::Tensor& logits, double tau
 }
 
 // Samples one token per row of logits [B,V]. Logprobs are of softmax(logits/τ) before top-k/top-p truncation.
+// On a GPU everything stays there: the only host → device traffic is one uniform per row from the seeded CPU
+// generator (inverse CDF by searchsorted over the cumulative probabilities), the same draw for every policy.
 std::pair<at::Tensor, at::Tensor> sampleRows(const at::Tensor& logits, const SampleParams& p, at::Generator& gen) {
   const float inf = std::numeric_limits<float>::infinity();
   const int64_t V = logits.size(1);
-  if (p.temperature > 0 && (p.topK <= 0 || p.topK >= V) && p.topP >= 1) return sampleCdf(logits, p.temperature, gen);
+  const bool host = logits.is_cpu();
+  if (host && p.temperature > 0 && (p.topK <= 0 || p.topK >= V) && p.topP >= 1)
+    return sampleCdf(logits, p.temperature, gen);
   if (p.temperature <= 0) {  // greedy; logprobs of the untempered distribution
     auto lsm = at::log_softmax(logits, -1);
     auto tok = lsm.argmax(-1);
@@ -76,13 +80,25 @@ std::pair<at::Tensor, at::Tensor> sampleRows(const at::Tensor& logits, const Sam
     sv = sv.masked_fill(before > p.topP, -inf);
     filt = at::full_like(filt, -inf).scatter(1, si, sv);
   }
+  if (!host) {
+    auto cdf = filt.softmax(-1).cumsum(-1);
+    at::Tensor u;
+    {
+      std::lock_guard<std::mutex> lock(gen.mutex());
+      u = at::rand({logits.size(0), 1}, gen, at::TensorOptions().dtype(at::kFloat));
+    }
+    auto target = u.to(logits.device()) * cdf.narrow(1, V - 1, 1);
+    // right=true: the first entry whose cumulative mass exceeds the draw, so zero-probability entries never win
+    auto tok = at::searchsorted(cdf, target, false, true).squeeze(1).clamp_max(V - 1);
+    return {tok, lsm.gather(1, tok.unsqueeze(1)).squeeze(1)};
+  }
   auto tok = at::multinomial(filt.softmax(-1), 1, false, gen).squeeze(1);
   return {tok, lsm.gather(1, tok.unsqueeze(1)).squeeze(1)};
 }
 
 void writeStep(const std::pair<at::Tensor, at::Tensor>& s, SampleStepOut& out) {
-  auto t = s.first.to(at::kInt).contiguous();
-  auto l = s.second.contiguous();
+  auto t = s.first.to(at::kCPU, at::kInt).contiguous();
+  auto l = s.second.to(at::kCPU).contiguous();
   out.tokens.assign(t.data_ptr<int32_t>(), t.data_ptr<int32_t>() + t.numel());
   out.logprobs.assign(l.data_ptr<float>(), l.data_ptr<float>() + l.numel());
 }
@@ -104,13 +120,14 @@ int Adapter::sampleStart(const std::vector<int32_t>& prompt, const SampleParams&
     s.gen = at::make_generator<at::CPUGeneratorImpl>(p.seed);
     const int64_t Tmax = T + std::max<int64_t>(p.maxTokens, 1);
     KVCache one;
+    const auto kvOpts = I.base->opts(I.base->dtype);  // the KV cache lives on the model's device
     for (int64_t l = 0; l < c.layers; ++l) {
-      s.cache.k.push_back(at::empty({B, c.kvHeads, Tmax, c.headDim}, at::kFloat));
-      s.cache.v.push_back(at::empty({B, c.kvHeads, Tmax, c.headDim}, at::kFloat));
+      s.cache.k.push_back(at::empty({B, c.kvHeads, Tmax, c.headDim}, kvOpts));
+      s.cache.v.push_back(at::empty({B, c.kvHeads, Tmax, c.headDim}, kvOpts));
       one.k.push_back(s.cache.k.back().narrow(0, 0, 1));
       one.v.push_back(s.cache.v.back().narrow(0, 0, 1));
     }
-    auto tok = at::tensor(std::vector<int64_t>(prompt.begin(), prompt.end()), at::kLong).view({1, T});
+    auto tok = at::tensor(std::vector<int64_t>(prompt.begin(), prompt.end()), at::kLong).view({1, T}).to(I.base->device);
     auto h = I.run(tok, 0, &one).view({T, c.hidden});
     for (int64_t l = 0; l < c.layers && B > 1; ++l) {  // share the prompt's cache with every sample
       s.cache.k[l].narrow(2, 0, T).copy_(one.k[l].narrow(2, 0, T).expand({B, c.kvHeads, T, c.headDim}));
@@ -118,29 +135,29 @@ int Adapter::sampleStart(const std::vector<int32_t>& prompt, const SampleParams&
     }
     at::Tensor lastLogits;
     if (p.promptLogprobs || p.topkPrompt > 0) {
-      auto lg = I.logits(h);
+      auto lg = I.logits(h).to(at::kFloat);
       lastLogits = lg.narrow(0, T - 1, 1);
       auto lsm = at::log_softmax(lg, -1);
       if (p.promptLogprobs) {
         out.promptLogprobs.assign(T, std::numeric_limits<float>::quiet_NaN());
         if (T > 1) {
           auto tg = tok.view({T}).narrow(0, 1, T - 1).unsqueeze(1);
-          auto v = lsm.narrow(0, 0, T - 1).gather(1, tg).contiguous();
+          auto v = lsm.narrow(0, 0, T - 1).gather(1, tg).to(at::kCPU).contiguous();
           std::memcpy(out.promptLogprobs.data() + 1, v.data_ptr<float>(), (T - 1) * sizeof(float));
         }
       }
       if (p.topkPrompt > 0 && T > 1) {
         const int64_t k = std::min<int64_t>(p.topkPrompt, c.vocab);
         auto tk = lsm.narrow(0, 0, T - 1).topk(k, -1);
-        auto vals = std::get<0>(tk).contiguous();
-        auto ids = std::get<1>(tk).to(at::kInt).contiguous();
+        auto vals = std::get<0>(tk).to(at::kCPU).contiguous();
+        auto ids = std::get<1>(tk).to(at::kCPU, at::kInt).contiguous();
         out.topkIds.assign(T * k, 0);
         out.topkLogprobs.assign(T * k, -99999.0f);
         std::memcpy(out.topkIds.data() + k, ids.data_ptr<int32_t>(), (T - 1) * k * sizeof(int32_t));
         std::memcpy(out.topkLogprobs.data() + k, vals.data_ptr<float>(), (T - 1) * k * sizeof(float));
       }
     } else {
-      lastLogits = I.logits(h.narrow(0, T - 1, 1));
+      lastLogits = I.logits(h.narrow(0, T - 1, 1)).to(at::kFloat);
     }
     auto st = sampleRows(lastLogits.expand({B, c.vocab}), p, s.gen);
     writeStep(st, out);
@@ -156,7 +173,7 @@ int Adapter::sampleStart(const std::vector<int32_t>& prompt, const SampleParams&
 // Keeps only the given rows of the session's batch (cache and last tokens).
 static void selectRows(Session& s, const std::vector<int64_t>& rows, int64_t layers) {
   if (static_cast<int64_t>(rows.size()) == s.B) return;
-  auto idx = at::tensor(rows, at::kLong);
+  auto idx = at::tensor(rows, at::kLong).to(s.last.device());
   for (int64_t l = 0; l < layers; ++l) {
     s.cache.k[l] = s.cache.k[l].index_select(0, idx);
     s.cache.v[l] = s.cache.v[l].index_select(0, idx);
@@ -197,12 +214,12 @@ SampleChunkOut Adapter::sampleSteps(int id, const std::vector<int32_t>& keep, in
     for (int64_t step = 0; step < maxSteps && s.B > 0 && s.generated < s.p.maxTokens; ++step) {
       check(s.len < s.cache.k[0].size(2), "sample: maxTokens exceeded");
       auto h = I.run(s.last.view({s.B, 1}), s.len, &s.cache).view({s.B, c.hidden});
-      auto st = sampleRows(I.logits(h), s.p, s.gen);
+      auto st = sampleRows(I.logits(h).to(at::kFloat), s.p, s.gen);
       s.last = st.first;
       s.len += 1;
       s.generated += 1;
-      auto t = st.first.to(at::kInt).contiguous();
-      auto l = st.second.contiguous();
+      auto t = st.first.to(at::kCPU, at::kInt).contiguous();
+      auto l = st.second.to(at::kCPU).contiguous();
       std::vector<int64_t> cont, nextLive;
       for (int64_t b = 0; b < s.B; ++b) {
         const int64_t r = live[b];

@@ -57,6 +57,28 @@ describe("crucible-local argument parsing", () => {
     expect(() => parseServeArgs(["serve", "--port", "http"])).toThrow(/--port/);
     expect(() => parseServeArgs(["run"])).toThrow(/serve/);
     expect(() => parseServeArgs(["serve", "--bogus"])).toThrow(/bogus/);
+    expect(() => parseServeArgs(["serve", "--device", "gpu"])).toThrow(
+      /--device: expected cpu, cuda or cuda:N/,
+    );
+  });
+
+  it("takes --device cpu|cuda|cuda:N", () => {
+    for (const d of ["cpu", "cuda", "cuda:1"])
+      expect(parseServeArgs(["serve", "--device", d])).toMatchObject({ device: d });
+    expect(parseServeArgs(["serve"])).not.toHaveProperty("device");
+  });
+
+  it("exits 2 with the fix when the device cannot be used", async () => {
+    const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      const { loadAddon } = await import("../engine/native.js");
+      const info = loadAddon().deviceInfo();
+      const missing = info.cudaBuild ? `cuda:${info.cudaDevices}` : "cuda";
+      expect(await main(["serve", "--port", "0", "--device", missing])).toBe(2);
+      expect(String(err.mock.calls.at(-1)?.[0])).toMatch(/device: cuda/);
+    } finally {
+      err.mockRestore();
+    }
   });
 });
 

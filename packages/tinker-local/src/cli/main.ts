@@ -18,6 +18,8 @@ Options:
   --shared-keys          with several keys, every key sees every run (default: a run belongs to the key
                          that created it; other keys get 404)
   --max-body-mb <n>      request body limit in MiB (default 64)
+  --device <d>           cpu | cuda | cuda:N (default $CRUCIBLE_DEVICE, else cuda:0 when the engine was built
+                         with CUDA and a GPU is visible, else cpu)
   -h, --help             show this help`;
 
 export interface ServeArgs {
@@ -28,6 +30,7 @@ export interface ServeArgs {
   apiKeys: string[];
   sharedKeys: boolean;
   maxBodyBytes: number;
+  device?: string;
 }
 
 /** Parses `serve` arguments; throws an Error with a message naming the bad flag. */
@@ -44,6 +47,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       "api-key-file": { type: "string" },
       "shared-keys": { type: "boolean" },
       "max-body-mb": { type: "string", default: "64" },
+      device: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -58,6 +62,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     throw new Error(`--port: not a port number: ${values.port}`);
   const mb = Number(values["max-body-mb"]);
   if (!(mb > 0)) throw new Error(`--max-body-mb: must be a positive number, got ${values["max-body-mb"]}`);
+  if (values.device !== undefined && !/^(cpu|cuda(:\d+)?)$/.test(values.device))
+    throw new Error(`--device: expected cpu, cuda or cuda:N, got ${JSON.stringify(values.device)}`);
   const models = values.models
     ?.split(",")
     .map((m) => m.trim())
@@ -74,6 +80,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     }),
     sharedKeys: values["shared-keys"] ?? false,
     maxBodyBytes: Math.floor(mb * 1024 * 1024),
+    ...(values.device !== undefined ? { device: values.device } : {}),
   };
 }
 
@@ -89,15 +96,24 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const server = await startLocalServer({
-    host: args.host,
-    port: args.port,
-    checkpointDir: args.checkpointDir,
-    apiKeys: args.apiKeys,
-    sharedKeys: args.sharedKeys,
-    maxBodyBytes: args.maxBodyBytes,
-    ...(args.models ? { models: args.models } : {}),
-  });
+  let server: Awaited<ReturnType<typeof startLocalServer>>;
+  try {
+    server = await startLocalServer({
+      host: args.host,
+      port: args.port,
+      checkpointDir: args.checkpointDir,
+      apiKeys: args.apiKeys,
+      sharedKeys: args.sharedKeys,
+      maxBodyBytes: args.maxBodyBytes,
+      ...(args.models ? { models: args.models } : {}),
+      ...(args.device ? { device: args.device } : {}),
+    });
+  } catch (err) {
+    // an unusable --device (no CUDA in this build, no such GPU) is the user's choice: exit 2 with the fix
+    if ((err as Error).name !== "DeviceError") throw err;
+    process.stderr.write(`crucible-local: ${(err as Error).message}\n`);
+    return 2;
+  }
   // Load every served model now, so a typo or a broken model directory fails at startup, not at first use.
   const caps = await server.handler.handle({
     method: "GET",
@@ -117,6 +133,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   process.stdout.write(
     `crucible-local serving the Tinker API at ${server.url}\n` +
+      `  device: ${server.handler.device}\n` +
       `  checkpoints: ${args.checkpointDir}\n` +
       `  use it with: TINKER_BASE_URL=${server.url} TINKER_API_KEY=${args.apiKeys.length > 0 ? "<one of your keys>" : "tml-local"}\n`,
   );

@@ -1,7 +1,9 @@
 import type { ResolvedLoraConfig } from "@crucible/tinker-client";
 import { BUILTIN_MODELS, defaultModelsDir, ensureBuiltinModel } from "./builtin.js";
 import { readAdapterDir } from "./checkpoint.js";
+import { resolveDevice } from "./device.js";
 import { initLoraParams, loraModules, loraScaling } from "./lora.js";
+import { admit, type DeviceWork, estimateDeviceBytes } from "./memory.js";
 import { type LoadedModel, loadModelDir } from "./model.js";
 import { loadAddon, type NativeAddon } from "./native.js";
 import { SerialQueue } from "./queue.js";
@@ -12,6 +14,8 @@ import type { BaseModelInfo, Engine, Sampler, Trainer } from "./types.js";
 export interface EngineOptions {
   /** Where built-in models are generated (default `$CRUCIBLE_MODELS_DIR` or `~/.cache/crucible/models`). */
   modelsDir?: string;
+  /** "cpu" | "cuda" | "cuda:N"; default `$CRUCIBLE_DEVICE`, else CUDA when the build has it and a GPU is visible. */
+  device?: string;
 }
 
 class LocalEngine implements Engine {
@@ -23,6 +27,7 @@ class LocalEngine implements Engine {
   constructor(
     private readonly addon: NativeAddon,
     private readonly modelsDir: string,
+    readonly device: string,
   ) {}
 
   private model(name: string): Promise<LoadedModel> {
@@ -31,9 +36,15 @@ class LocalEngine implements Engine {
       const builtin = BUILTIN_MODELS[name];
       p = builtin
         ? Promise.resolve().then(() =>
-            loadModelDir(this.addon, name, ensureBuiltinModel(name, this.modelsDir), builtin.tokenizerId),
+            loadModelDir(
+              this.addon,
+              name,
+              ensureBuiltinModel(name, this.modelsDir),
+              builtin.tokenizerId,
+              this.device,
+            ),
           )
-        : loadModelDir(this.addon, name, name);
+        : loadModelDir(this.addon, name, name, undefined, this.device);
       this.models.set(name, p);
       p.then(
         (m) => this.sync.set(name, m),
@@ -49,6 +60,15 @@ class LocalEngine implements Engine {
 
   async loadBaseModel(name: string): Promise<BaseModelInfo> {
     return (await this.model(name)).info;
+  }
+
+  admit(baseModel: string, work: DeviceWork): void {
+    if (this.device === "cpu") return;
+    const m = this.sync.get(baseModel);
+    if (!m) return; // not loaded yet: the load itself is the bigger allocation and fails on its own
+    const need = estimateDeviceBytes(m.config.native, work);
+    const what = work.kind === "train" ? `a batch of ${work.tokens} tokens` : `sampling ${work.rows} rows`;
+    admit(this.device, need, this.addon.deviceMemory(this.device).availableMB, what);
   }
 
   listBuiltinModels(): string[] {
@@ -104,5 +124,10 @@ class LocalEngine implements Engine {
  * compiled addon is missing.
  */
 export function createEngine(options: EngineOptions = {}): Engine {
-  return new LocalEngine(loadAddon(), options.modelsDir ?? defaultModelsDir());
+  const addon = loadAddon();
+  return new LocalEngine(
+    addon,
+    options.modelsDir ?? defaultModelsDir(),
+    resolveDevice(addon, options.device),
+  );
 }

@@ -29,6 +29,7 @@ export async function loadModelDir(
   name: string,
   dir: string,
   tokenizerId?: string,
+  device = "cpu",
 ): Promise<LoadedModel> {
   const abs = resolve(dir);
   const cfgPath = join(abs, "config.json");
@@ -53,7 +54,7 @@ export async function loadModelDir(
       });
   }
   const native = new addon.NativeModel();
-  await native.load(config.native, weights);
+  await native.load({ ...config.native, device }, weights);
   const numParameters = weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
   let tok: Tokenizer | undefined;
   const tokPath = join(abs, "tokenizer.json");

@@ -13,7 +13,8 @@ describe("native addon loading", () => {
   it("names the install command when the addon cannot be loaded", () => {
     const bad = join(mkdtempSync(join(os.tmpdir(), "addon-")), "broken.node");
     writeFileSync(bad, "not a shared object");
-    expect(() => loadAddonFrom(bad)).toThrow(/build:native/);
+    expect(() => loadAddonFrom(bad)).toThrow(/npm rebuild @crucible\/tinker-local/);
+    expect(() => loadAddonFrom(bad)).toThrow(/LIBTORCH/);
   });
 
   it("pins torch threads to the configured count", () => {

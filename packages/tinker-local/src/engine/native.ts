@@ -19,6 +19,13 @@ export interface NativeWeight {
   offset: number;
   nbytes: number;
 }
+export interface NativeDeviceMemory {
+  freeMB: number;
+  totalMB: number;
+  reservedMB: number;
+  allocatedMB: number;
+  availableMB: number;
+}
 export interface NativeModelConfig {
   /** Which native model runs it: "dense" (Llama/Qwen2/Qwen3). */
   kind: "dense";
@@ -43,6 +50,8 @@ export interface NativeModelConfig {
   ropeAttentionScaling: number;
   /** Dynamic NTK factor (0 = off): frequencies are recomputed for sequences longer than maxPositions. */
   ropeDynamicFactor: number;
+  /** "cpu" | "cuda" | "cuda:N" (default cpu). */
+  device?: string;
 }
 export interface NativeModel {
   load(config: NativeModelConfig, weights: NativeWeight[]): Promise<void>;
@@ -114,6 +123,10 @@ export interface NativeAddon {
   ) => NativeAdapter;
   setNumThreads(n: number): void;
   getNumThreads(): number;
+  /** What the linked libtorch can run on. */
+  deviceInfo(): { torchVersion: string; cudaBuild: boolean; cudaDevices: number };
+  /** A CUDA device's memory in MiB (`available` = driver-free + libtorch's cached-but-unused); zeros on cpu. */
+  deviceMemory(device: string): NativeDeviceMemory;
   /** Caching allocator counters (native/src/alloc.cc), MiB of size classes. */
   allocStats(): {
     liveMB: number;
@@ -130,7 +143,10 @@ export interface NativeAddon {
 }
 
 export const INSTALL_HINT =
-  "install libtorch and build the addon: `sudo apt-get install libtorch-dev && pnpm --filter @crucible/tinker-local run build:native` (or run tools/scripts/bootstrap.sh)";
+  "install libtorch and a C++ compiler (Debian/Ubuntu: `sudo apt-get install libtorch-dev g++ make`), or point " +
+  "LIBTORCH at another libtorch (an unpacked libtorch from pytorch.org, or an installed PyTorch's folder: " +
+  "LIBTORCH=$(python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))')), then build the addon: " +
+  "`npm rebuild @crucible/tinker-local` (pnpm: `pnpm rebuild @crucible/tinker-local`)";
 
 /** Thrown when libtorch or the compiled addon is missing. */
 export class EngineUnavailableError extends Error {

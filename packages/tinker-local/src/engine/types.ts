@@ -1,4 +1,5 @@
 import type { LossFnType, ResolvedAdamParams, ResolvedLoraConfig } from "@crucible/tinker-client";
+import type { DeviceWork } from "./memory.js";
 
 /**
  * The contract between the numeric engine (libtorch addon + its TS wrapper) and the protocol server.
@@ -116,6 +117,13 @@ export interface Sampler {
  * makes `createEngine()` throw `EngineUnavailableError`, whose message has the install command.
  */
 export interface Engine {
+  /** Where it computes: "cpu" or "cuda:N". */
+  readonly device?: string;
+  /**
+   * Throws `CapacityError` (the server answers 429 with its message) when the work would not fit the device's
+   * available memory now; a no-op on the CPU.
+   */
+  admit?(baseModel: string, work: DeviceWork): void;
   /** Built-in names (`crucible/tiny-qwen3`, …) or a local HF directory. Cached after first load. */
   loadBaseModel(name: string): Promise<BaseModelInfo>;
   listBuiltinModels(): string[];

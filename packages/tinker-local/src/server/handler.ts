@@ -6,6 +6,7 @@ import {
   type TransportRequest,
   type TransportResponse,
 } from "@crucible/tinker-client";
+import { CapacityError } from "../engine/memory.js";
 import type { Engine } from "../engine/types.js";
 import { ArchiveSigner } from "../store/archive.js";
 import { CheckpointStore } from "../store/checkpoint-store.js";
@@ -42,6 +43,8 @@ export interface TinkerHandlerOptions {
 
 /** The framework-free Tinker server: one request in, one response out. Used by HTTP and in-process transports. */
 export interface TinkerHandler {
+  /** The engine's device ("cpu", "cuda:N"). */
+  readonly device: string;
   /**
    * `principal`: who is asking, as `ApiKeyAuth.check` found it (the transports pass it). When given, sessions,
    * runs and checkpoints are private to it; undefined sees everything (no keys, one key, or shared mode).
@@ -280,11 +283,13 @@ export async function createTinkerHandler(options: TinkerHandlerOptions): Promis
   }
 
   return {
+    device: options.engine.device ?? "cpu",
     async handle(req, principal) {
       try {
         return await route(ctx, req, principal);
       } catch (err) {
         if (err instanceof HttpError) return json(err.status, { detail: err.message }, err.headers);
+        if (err instanceof CapacityError) return json(429, { detail: err.message }, { "retry-after": "5" });
         if (err instanceof UserError) return json(err.status, { detail: err.message });
         // Engine input errors (an unsupported model config, a bad checkpoint) say `category: "user"`.
         if (errorCategory(err) === "user") return json(400, { detail: errorMessage(err) });

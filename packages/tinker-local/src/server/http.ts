@@ -23,6 +23,8 @@ export interface LocalServerOptions {
   models?: string[];
   engineConcurrency?: number;
   limits?: Partial<ServerLimits>;
+  /** Device of the engine created when none is given: "cpu" | "cuda" | "cuda:N" (default: see createEngine). */
+  device?: string;
 }
 
 export interface LocalServer {
@@ -72,15 +74,15 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Pro
   });
 }
 
-async function defaultEngine(): Promise<Engine> {
+async function defaultEngine(device?: string): Promise<Engine> {
   const { createEngine } = await import("../engine/index.js");
-  return await createEngine();
+  return createEngine(device ? { device } : {});
 }
 
 /** Starts the Tinker-protocol HTTP server on node:http. */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const ownEngine = options.engine === undefined;
-  const engine = options.engine ?? (await defaultEngine());
+  const engine = options.engine ?? (await defaultEngine(options.device));
   const handler = await createTinkerHandler({
     engine,
     checkpointDir: options.checkpointDir,

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { rename, rm } from "node:fs/promises";
 import { JsonCodecs } from "@crucible/tinker-client";
 import { formatTinkerPath, parseTinkerPath } from "../store/tinker-path.js";
+import { admitSample } from "./admission.js";
 import {
   type FutureValue,
   type ModelState,
@@ -170,6 +171,7 @@ export async function asample(ctx: ServerContext, body: Wire): Promise<{ request
   if (ctx.scheduler.queued("sample:") >= ctx.limits.maxQueuedSamples) {
     throw new HttpError(429, "sampling queue is full; back off and retry", { "retry-after": "1" });
   }
+  admitSample(ctx, sampler.baseModel, body);
   const work = ctx.scheduler.enqueue(`sample:${sampler.id}`, async (): Promise<FutureValue> => {
     const req = decodeWith(JsonCodecs.sampleRequest, body);
     const wantPrompt = req.promptLogprobs === true;

@@ -1,7 +1,8 @@
-import { JsonCodecs, LoraConfigSchema, type ResolvedLoraConfig } from "@crucible/tinker-client";
+import { JsonCodecs, LoraConfigSchema, ModelInput, type ResolvedLoraConfig } from "@crucible/tinker-client";
 import type { Trainer } from "../engine/types.js";
 import type { RunRecord } from "../store/checkpoint-store.js";
 import { formatTinkerPath, parseTinkerPath, validateCheckpointName } from "../store/tinker-path.js";
+import { admitTrain } from "./admission.js";
 import {
   type FutureValue,
   type ModelState,
@@ -165,6 +166,15 @@ export function forwardBackward(
 ): FutureHandle {
   const fb = decodeForwardBackward(body, contentType, endpoint);
   const model = requireModel(ctx, fb.modelId);
+  if (ctx.engine.device !== undefined && ctx.engine.device !== "cpu") {
+    let lengths: number[] | undefined;
+    try {
+      lengths = fb.decode().data.map((d) => ModelInput.length(d.modelInput));
+    } catch {
+      // undecodable: the request fails in turn with the decoding error
+    }
+    if (lengths) admitTrain(ctx, model.baseModel, lengths, endpoint === "forward_backward");
+  }
   return submitOrdered(ctx, model, fb.seqId, async (trainer) => {
     const req = fb.decode();
     const lossFn = parseLossFn(req.lossFn);

@@ -15,6 +15,8 @@ export interface LocalBackendOptions {
   engine?: Engine;
   models?: string[];
   limits?: Partial<ServerLimits>;
+  /** Device of the engine created when none is given: "cpu" | "cuda" | "cuda:N" (default: see createEngine). */
+  device?: string;
 }
 
 /** Options to spread into `new ServiceClient(...)`: a transport (in-process) or a base URL (HTTP). */
@@ -31,9 +33,9 @@ export function defaultCheckpointDir(): string {
   return process.env["CRUCIBLE_LOCAL_DIR"] || join(homedir(), ".crucible", "tinker-local");
 }
 
-async function defaultEngine(): Promise<Engine> {
+async function defaultEngine(device?: string): Promise<Engine> {
   const { createEngine } = await import("../engine/index.js");
-  return await createEngine();
+  return createEngine(device ? { device } : {});
 }
 
 /** The embedded backend recipes use: `new ServiceClient(backend.clientOptions)` then train as against Tinker. */
@@ -45,6 +47,7 @@ export async function createLocalBackend(options: LocalBackendOptions = {}): Pro
       ...(options.engine ? { engine: options.engine } : {}),
       ...(options.models ? { models: options.models } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.device ? { device: options.device } : {}),
     });
     return {
       baseUrl: server.url,
@@ -53,7 +56,7 @@ export async function createLocalBackend(options: LocalBackendOptions = {}): Pro
     };
   }
   const ownEngine = options.engine === undefined;
-  const engine = options.engine ?? (await defaultEngine());
+  const engine = options.engine ?? (await defaultEngine(options.device));
   const handler = await createTinkerHandler({
     engine,
     checkpointDir,
