@@ -1,9 +1,9 @@
-// `crucible eval` and the benchmark runner on the real local backend (tiny model): result files,
-// resumption by content hash, missing data as a config error, and the inline evaluator.
+// `crucible eval` on the real local backend (tiny model): Inspect eval logs, resumption, missing data as a config
+// error, and the inline benchmark evaluator.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { arithmeticProblems, BenchmarkEvaluator, readTrajectories } from "@crucible/eval";
+import { arithmeticProblems, BenchmarkEvaluator, type InspectEvalLog, validateEvalLog } from "@crucible/eval";
 import { getRenderer, getTokenizer } from "@crucible/renderers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openBackend } from "../common/backend.js";
@@ -11,7 +11,6 @@ import { runCli } from "./app.js";
 import { commands } from "./commands.js";
 
 const GSM8K = resolve(__dirname, "../../test/fixtures/gsm8k-mini.jsonl");
-const MATH500 = resolve(__dirname, "../../../packages/crucible-eval/test/fixtures/math500-mini.jsonl");
 
 async function cli(argv: string[]) {
   const out: string[] = [];
@@ -26,13 +25,14 @@ describe("crucible eval on the local backend", () => {
     process.env["CRUCIBLE_LOCAL_DIR"] = join(dir, "store");
   });
 
-  it("writes result.json and trajectories.jsonl and resumes by content hash", async () => {
+  it("writes Inspect eval logs that validate, reports metrics from the samples, and resumes", async () => {
     const out = join(dir, "out");
     const args = [
       "eval",
       "arithmetic",
       "gsm8k",
       "backend=local",
+      "model_name=crucible/tiny-bytes",
       "limit=6",
       "max_tokens=4",
       `gsm8k_file=${GSM8K}`,
@@ -40,51 +40,30 @@ describe("crucible eval on the local backend", () => {
     ];
     const first = await cli(args);
     expect(first.err).toEqual([]);
-    expect(first.out[0]).toMatch(/^arithmetic: accuracy \d\.\d{4} .* over 6 problems \(6 newly evaluated\)/);
-    expect(first.out[1]).toMatch(/^gsm8k: .* over 4 problems \(4 newly evaluated\)/); // 4 of the 5 rows have a #### answer
-    const result = JSON.parse(readFileSync(join(out, "arithmetic", "result.json"), "utf8"));
-    const trajs = readTrajectories(out, "arithmetic");
-    expect(trajs).toHaveLength(6);
-    // The accuracy is the mean of the graded samples, nothing else.
-    const correct = trajs.flatMap((t) => t.samples.map((s) => s.correct));
-    expect(result.accuracy).toBeCloseTo(correct.reduce((a, b) => a + b, 0) / 6, 12);
-    expect(trajs[0]!.question).toMatch(/^What is \d+ \+ \d+\?$/);
+    expect(first.out[0]).toMatch(
+      /^arithmetic: accuracy \d\.\d{4} ± \d\.\d{4} over 6 samples \(6 newly evaluated\) → .*arithmetic_\w+\.json$/,
+    );
+    expect(first.out[1]).toMatch(/^gsm8k: accuracy .* over 4 samples \(4 newly evaluated\)/); // 4 of the 5 rows have a #### answer
+    const logFile = first.out[0]!.split(" → ")[1]!;
+    const log = JSON.parse(readFileSync(logFile, "utf8")) as InspectEvalLog;
+    expect(validateEvalLog(log)).toEqual({ valid: true, errors: [] });
+    expect(log.eval.model).toBe("crucible/tiny-bytes");
+    // The accuracy is the mean of the scored samples, nothing else.
+    const correct = log.samples!.filter((s) => s.scores!["match"]!.value === "C").length;
+    expect(log.results!.scores[0]!.metrics["accuracy"]!.value).toBeCloseTo(correct / 6, 12);
+    expect(log.samples![0]!.messages.at(-2)!.content).toMatch(/^What is \d+ \+ \d+\?$/);
 
     // Same inputs: nothing is sampled again.
     expect((await cli(args)).out[0]).toMatch(/\(0 newly evaluated\)/);
 
-    // An interrupted run (3 finished problems, no result.json) resumes the other 3.
-    const file = join(out, "arithmetic", "trajectories.jsonl");
-    writeFileSync(file, readFileSync(file, "utf8").split("\n").slice(0, 3).join("\n") + '\n{"torn');
-    rmSync(join(out, "arithmetic", "result.json"));
-    expect((await cli(args)).out[0]).toMatch(/over 6 problems \(3 newly evaluated\)/);
-    expect(
-      readTrajectories(out, "arithmetic")
-        .map((t) => t.problem_id)
-        .sort(),
-    ).toEqual(trajs.map((t) => t.problem_id).sort());
+    // An interrupted run (3 journaled samples, a torn line, no final log) resumes the other 3.
+    const journal = logFile.replace(/\.json$/, ".samples.jsonl");
+    writeFileSync(journal, `${readFileSync(journal, "utf8").split("\n").slice(0, 3).join("\n")}\n{"torn`);
+    rmSync(logFile);
+    expect((await cli(args)).out[0]).toMatch(/over 6 samples \(3 newly evaluated\)/);
 
     // Different settings are a different run.
     expect((await cli([...args, "max_tokens=5"])).out[0]).toMatch(/\(6 newly evaluated\)/);
-  });
-
-  it("math500 from a local file: result.json with a per-subject breakdown", async () => {
-    const out = join(dir, "math500");
-    const r = await cli([
-      "eval",
-      "math500",
-      "backend=local",
-      "max_tokens=4",
-      `math500_file=${MATH500}`,
-      `out_dir=${out}`,
-    ]);
-    expect(r.err).toEqual([]);
-    expect(r.out[0]).toMatch(
-      /^math500: accuracy \d\.\d{4} format \d\.\d{4} over 5 problems \(5 newly evaluated\)/,
-    );
-    const result = JSON.parse(readFileSync(join(out, "math500", "result.json"), "utf8"));
-    expect(Object.keys(result.breakdown)).toEqual(["subject", "level"]);
-    expect(readTrajectories(out, "math500").map((t) => t.problem_id)).toContain("test/algebra/9002.json");
   });
 
   it("missing benchmark data is a one-line config error", async () => {

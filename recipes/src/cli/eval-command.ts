@@ -1,5 +1,6 @@
-// `crucible eval <benchmark>… key=value…`: run benchmarks (arithmetic, gsm8k, math500) against a base model
-// or a checkpoint, writing <out_dir>/<benchmark>/{result.json,trajectories.jsonl}; reruns resume.
+// `crucible eval <benchmark>… key=value…`: runs benchmark tasks (arithmetic, gsm8k, math500, mmlu, gpqa_diamond,
+// arc_challenge, hellaswag, ifeval, humaneval, mbpp) against a base model or a checkpoint with @crucible/eval's
+// Inspect-style runner, writing Inspect eval logs (+ HTML transcripts) under out_dir; reruns resume.
 import { z } from "zod";
 import { BackendChoice } from "../common/fields.js";
 import { modelSlug, runDate } from "../common/pyformat.js";
@@ -16,7 +17,22 @@ import { ConfigError } from "./errors.js";
 import { recipeHelp } from "./help.js";
 import { didYouMean, parseOverrides, validateConfig } from "./overrides.js";
 
-export const BENCHMARKS = ["arithmetic", "gsm8k", "math500"] as const;
+export const BENCHMARKS = [
+  "arithmetic",
+  "gsm8k",
+  "math500",
+  "mmlu",
+  "gpqa_diamond",
+  "arc_challenge",
+  "hellaswag",
+  "ifeval",
+  "humaneval",
+  "mbpp",
+] as const;
+type Benchmark = (typeof BENCHMARKS)[number];
+
+const fileField = (b: string) =>
+  z.string().nullable().default(null).describe(`Local ${b} file (.jsonl/.parquet); None = the HF cache`);
 
 export const evalSchema = z
   .object({
@@ -43,36 +59,38 @@ export const evalSchema = z
       .string()
       .nullable()
       .default(null)
-      .describe("Output directory; None = /tmp/tinker-examples/eval/<model>-<date>"),
-    max_tokens: z.number().int().positive().default(16).describe("Max sampled tokens per answer"),
+      .describe("Log directory; None = /tmp/tinker-examples/eval/<model>-<date>"),
+    max_tokens: z
+      .number()
+      .int()
+      .positive()
+      .nullable()
+      .default(null)
+      .describe("Max sampled tokens per answer; None = the benchmark's own"),
     temperature: z.number().nonnegative().default(0).describe("Sampling temperature (0 = greedy)"),
-    num_samples: z.number().int().positive().default(1).describe("Samples per problem"),
+    epochs: z.number().int().positive().default(1).describe("Runs per sample (scores averaged per sample)"),
     limit: z
       .number()
       .int()
       .positive()
       .nullable()
       .default(null)
-      .describe("Problems per benchmark (None = all; arithmetic: 100)"),
-    concurrency: z.number().int().positive().default(8).describe("Problems sampled concurrently"),
-    gsm8k_file: z
-      .string()
-      .nullable()
-      .default(null)
-      .describe("Local GSM8K test file (.jsonl/.parquet); None = the HF cache"),
-    math500_file: z
-      .string()
-      .nullable()
-      .default(null)
-      .describe("Local MATH-500 file (.jsonl/.parquet); None = the HF cache"),
+      .describe("Samples per benchmark (None = all; arithmetic: 30)"),
+    concurrency: z.number().int().positive().default(8).describe("Samples in flight at once"),
+    seed: z.number().int().nonnegative().default(0).describe("Seed of the GPQA answer shuffle"),
+    ...Object.fromEntries(
+      BENCHMARKS.filter((b) => b !== "arithmetic").map((b) => [`${b}_file`, fileField(b)]),
+    ),
   })
   .strict();
+
+type EvalConfig = z.output<typeof evalSchema> & Record<`${Benchmark}_file`, string | null>;
 
 function evalHelp(): string {
   return recipeHelp({
     name: "<benchmark...>",
     summary: "",
-    description: `Benchmarks: ${BENCHMARKS.join(", ")}. Results are resumable: a rerun with the same model and settings reuses finished problems.`,
+    description: `Benchmarks: ${BENCHMARKS.join(", ")}. Logs are Inspect eval logs; a rerun with the same model and settings reuses finished samples.`,
     schema: evalSchema,
     resolve: async (c) => c,
     run: async () => {
@@ -81,13 +99,7 @@ function evalHelp(): string {
   }).replace("crucible run <benchmark...>", "crucible eval <benchmark...>");
 }
 
-export async function evalCommand(argv: readonly string[], io: CliIO): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    io.out(evalHelp());
-    return 0;
-  }
-  const names = argv.filter((a) => !a.includes("="));
-  const tokens = argv.filter((a) => a.includes("="));
+export function parseBenchmarkNames(names: readonly string[]): Benchmark[] {
   if (names.length === 0)
     throw new ConfigError(
       `usage: crucible eval <benchmark>... [key=value ...]; benchmarks: ${BENCHMARKS.join(", ")}`,
@@ -100,26 +112,50 @@ export async function evalCommand(argv: readonly string[], io: CliIO): Promise<n
       );
     }
   }
-  const cfg = validateConfig(evalSchema, parseOverrides(evalSchema, tokens));
+  return names as Benchmark[];
+}
+
+export async function evalCommand(argv: readonly string[], io: CliIO): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    io.out(evalHelp());
+    return 0;
+  }
+  const names = parseBenchmarkNames(argv.filter((a) => !a.includes("=")));
+  const cfg = validateConfig(
+    evalSchema,
+    parseOverrides(
+      evalSchema,
+      argv.filter((a) => a.includes("=")),
+    ),
+  ) as EvalConfig;
   const backend = resolveBackend(cfg.backend);
   if (backend === "remote") checkRemote(cfg.base_url);
   const model = resolveModel(cfg.model_name, backend, "Qwen/Qwen3.5-9B");
   const rendererName = await resolveRenderer(cfg.renderer_name, model);
-  if (cfg.gsm8k_file) checkFileExists(cfg.gsm8k_file, "gsm8k_file");
-  if (cfg.math500_file) checkFileExists(cfg.math500_file, "math500_file");
+  for (const n of names) {
+    const f = n === "arithmetic" ? null : cfg[`${n}_file`];
+    if (f) checkFileExists(f, `${n}_file`);
+  }
   const ev = await import("@crucible/eval");
-  const { safeGrade } = await import("@crucible/grading");
-  // Load every problem set before opening the backend, so missing data is a config error.
-  const sets = [];
-  for (const n of names as (typeof BENCHMARKS)[number][]) {
+  // Load every task before opening the backend, so missing data is a config error.
+  const tasks = [];
+  for (const n of names) {
     try {
-      const dataFile = n === "gsm8k" ? cfg.gsm8k_file : n === "math500" ? cfg.math500_file : null;
-      const problems = await ev.loadBenchmark(n, {
+      const f = n === "arithmetic" ? null : cfg[`${n}_file`];
+      const task = await ev.loadBenchmarkTask(n, {
         ...(cfg.limit !== null ? { limit: cfg.limit } : {}),
-        ...(dataFile ? { dataFile } : {}),
-        grader: (g: string, t: string) => safeGrade(g, t), // time-limited, as the cookbook's safe_grade
+        ...(f ? { dataFile: f } : {}),
+        seed: cfg.seed,
       });
-      sets.push({ name: n, problems });
+      tasks.push({
+        ...task,
+        config: {
+          ...task.config,
+          epochs: cfg.epochs,
+          temperature: cfg.temperature,
+          ...(cfg.max_tokens !== null ? { maxTokens: cfg.max_tokens } : {}),
+        },
+      });
     } catch (e) {
       if (e instanceof ev.BenchmarkDataError) throw new ConfigError(e.message, n);
       throw e;
@@ -128,31 +164,27 @@ export async function evalCommand(argv: readonly string[], io: CliIO): Promise<n
   const outDir = cfg.out_dir ?? `/tmp/tinker-examples/eval/${modelSlug(model)}-${runDate()}`;
   const { openBackend } = await import("../common/backend.js");
   const { getRenderer, getTokenizer } = await import("@crucible/renderers");
-  const tokenizer = await getTokenizer(tokenizerNameFor(model));
-  const renderer = getRenderer(rendererName, tokenizer);
+  const renderer = getRenderer(rendererName, await getTokenizer(tokenizerNameFor(model)));
   const session = await openBackend(backend, cfg.base_url);
   try {
     const samplingClient = await session.service.createSamplingClient(
       cfg.checkpoint ? { modelPath: cfg.checkpoint } : { baseModel: model },
     );
-    for (const s of sets) {
-      const r = await ev.runBenchmark({
-        name: s.name,
-        problems: s.problems,
+    const modelName = cfg.checkpoint ?? model;
+    for (const task of tasks) {
+      const r = await ev.evaluate(task, {
         samplingClient,
         renderer,
-        rendererName,
-        modelId: cfg.checkpoint ?? model,
-        outDir,
-        maxTokens: cfg.max_tokens,
-        temperature: cfg.temperature,
-        numSamples: cfg.num_samples,
+        modelName,
+        logDir: outDir,
         concurrency: cfg.concurrency,
-        decode: (t) => tokenizer.decode(t),
+        taskArgs: { renderer: rendererName, backend },
       });
+      const m = r.metrics;
+      const main = Object.keys(m).find((k) => !k.includes("/")) ?? "accuracy";
       io.out(
-        `${s.name}: accuracy ${r.accuracy.toFixed(4)} format ${r.format_rate.toFixed(4)} over ${r.num_problems} problems` +
-          ` (${r.newly_evaluated} newly evaluated) → ${outDir}/${s.name}/result.json`,
+        `${task.name}: ${main} ${(m[main] ?? Number.NaN).toFixed(4)} ± ${(m["stderr"] ?? Number.NaN).toFixed(4)} over ${r.log.results?.total_samples ?? 0} samples` +
+          ` (${r.newlyEvaluated} newly evaluated) → ${r.logFile}`,
       );
     }
   } finally {

@@ -17,14 +17,18 @@ export const MATH_TEMPLATE = "{prompt} Write your answer in \\boxed{} format.";
 
 export async function gsm8kTask(opts: TaskLoadOptions = {}): Promise<Task> {
   const rows = await taskRows("gsm8k", { hf: "openai/gsm8k", config: "main", split: "test" }, opts);
-  const dataset: Sample[] = rows.map((r, i) => {
+  // Rows without a "#### <answer>" line have no reference and are skipped (as the env's GSM8K loader does).
+  const dataset: Sample[] = rows.flatMap((r, i) => {
     const solution = str("gsm8k", r, i, "answer");
-    return {
-      id: i,
-      input: str("gsm8k", r, i, "question"),
-      target: extractGsm8kFinalAnswer(solution),
-      metadata: { reasoning: solution.split("####")[0]!.trim() },
-    };
+    if (!solution.includes("####")) return [];
+    return [
+      {
+        id: i,
+        input: str("gsm8k", r, i, "question"),
+        target: extractGsm8kFinalAnswer(solution),
+        metadata: { reasoning: solution.split("####")[0]!.trim() },
+      },
+    ];
   });
   return {
     name: "gsm8k",
