@@ -54,6 +54,8 @@ export interface CorpusFeatures {
   /** Thinking may appear in the final reply too (default true). */
   thinkingInLast?: boolean;
   tools: boolean;
+  /** Tool calls per assistant tool turn: 1 to this many, each answered by its own tool message (default 1). */
+  maxToolCalls?: number;
   /** Special-token strings that may appear inside user text. */
   specialStrings: readonly string[];
 }
@@ -97,7 +99,7 @@ function toolCall(r: () => number): ToolCall {
 
 /**
  * Random conversations ending with an assistant message: optional system, 1–4 user turns, optional tool
- * rounds (assistant with text + tool call, one tool result, final assistant), optional thinking on assistant
+ * rounds (assistant with text + 1..maxToolCalls tool calls, one tool result per call, final assistant), optional thinking on assistant
  * turns that the chat templates also keep or drop (the last reply, and replies before the last user message).
  */
 export function generateCorpus(seed: number, count: number, f: CorpusFeatures): CorpusConversation[] {
@@ -117,12 +119,16 @@ export function generateCorpus(seed: number, count: number, f: CorpusFeatures): 
       });
       const last = t === turns - 1;
       if (f.tools && r() < 0.3) {
-        messages.push({
-          role: "assistant",
-          content: text(r, 2 + Math.floor(r() * 4)),
-          toolCalls: [toolCall(r)],
-        });
-        messages.push({ role: "tool", content: text(r, 2 + Math.floor(r() * 6)), name: "get_weather" });
+        const calls = (f.maxToolCalls ?? 1) > 1 ? 1 + Math.floor(r() * (f.maxToolCalls as number)) : 1;
+        const toolCalls = Array.from({ length: calls }, () => toolCall(r));
+        messages.push({ role: "assistant", content: text(r, 2 + Math.floor(r() * 4)), toolCalls });
+        for (const call of toolCalls) {
+          messages.push({
+            role: "tool",
+            content: text(r, 2 + Math.floor(r() * 6)),
+            name: call.function.name,
+          });
+        }
         messages.push({ role: "assistant", content: text(r, 2 + Math.floor(r() * 10)) });
         continue;
       }

@@ -52,6 +52,7 @@ describe("deepseekv3 renderers match the DeepSeek-V3.1 chat template", () => {
   const features = {
     thinking: true,
     tools: true,
+    maxToolCalls: 3,
     specialStrings: ["<｜User｜>", "<｜end▁of▁sentence｜>", "</think>"],
   };
 
@@ -64,6 +65,9 @@ describe("deepseekv3 renderers match the DeepSeek-V3.1 chat template", () => {
     };
     const corpus = generateCorpus(21, N, features);
     expect(corpus.filter((x) => x.messages.some((m) => m.toolCalls)).length).toBeGreaterThan(5);
+    expect(
+      corpus.filter((x) => x.messages.some((m) => (m.toolCalls?.length ?? 0) > 1)).length,
+    ).toBeGreaterThan(3);
     for (const { messages } of corpus) {
       const { prompt, sft } = compare(c, messages);
       expect(prompt.rendered).toEqual(prompt.expected);

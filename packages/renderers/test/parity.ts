@@ -12,6 +12,8 @@ export interface ParityCase {
   args?: ArgsStyle;
   /** The template ends a finished conversation with a newline the renderer leaves to the next header (Qwen). */
   dropTrailingNewline?: boolean;
+  /** A documented, intended difference applied to the template's text before comparing (see each use). */
+  adjustExpected?: (text: string) => string;
 }
 
 export function templateString(
@@ -37,8 +39,9 @@ export function compare(
   c: ParityCase,
   messages: readonly Message[],
 ): { prompt: Comparison; sft: Comparison } {
-  const promptText = templateString(c, messages.slice(0, -1), true);
-  let sftText = templateString(c, messages, false);
+  const adjust = c.adjustExpected ?? ((t: string) => t);
+  const promptText = adjust(templateString(c, messages.slice(0, -1), true));
+  let sftText = adjust(templateString(c, messages, false));
   if (c.dropTrailingNewline) {
     expect(sftText.endsWith("\n")).toBe(true);
     sftText = sftText.slice(0, -1);

@@ -9,6 +9,21 @@ const SPECIAL_TRUE = ["<|im_start|>", "<|im_end|>", "<|endoftext|>"];
 const SPECIAL = [...SPECIAL_TRUE, "<think>", "</tool_call>"];
 const N = 60;
 
+/**
+ * Intended difference (see "consecutive tool results" below): the template groups consecutive tool results in
+ * one user turn, the renderer gives each its own.
+ */
+const ownTurnPerToolResult = (text: string) =>
+  text.replaceAll(
+    "</tool_response>\n<tool_response>",
+    "</tool_response><|im_end|>\n<|im_start|>user\n<tool_response>",
+  );
+
+/** Conversations with more than one tool call in an assistant message. */
+function multiCall(corpus: readonly { messages: readonly Message[] }[]): number {
+  return corpus.filter((x) => x.messages.some((m) => (m.toolCalls?.length ?? 0) > 1)).length;
+}
+
 function userText(messages: readonly Message[]): string {
   return messages
     .filter((m) => m.role === "user")
@@ -58,10 +73,17 @@ describe("qwen3 renderers match the Qwen3 chat template", () => {
       template,
       context: {},
       dropTrailingNewline: true,
+      adjustExpected: ownTurnPerToolResult,
     };
-    const corpus = generateCorpus(1, N, { thinking: true, tools: true, specialStrings: SPECIAL });
+    const corpus = generateCorpus(1, N, {
+      thinking: true,
+      tools: true,
+      maxToolCalls: 3,
+      specialStrings: SPECIAL,
+    });
     expect(corpus.filter((x) => x.specialInUser).length).toBeGreaterThan(5);
     expect(corpus.filter((x) => x.messages.some((m) => m.toolCalls)).length).toBeGreaterThan(5);
+    expect(multiCall(corpus)).toBeGreaterThan(3);
     expect(
       corpus.filter((x) => x.messages.some((m) => typeof m.content !== "string")).length,
     ).toBeGreaterThan(5);
@@ -75,11 +97,13 @@ describe("qwen3 renderers match the Qwen3 chat template", () => {
       template,
       context: { enable_thinking: false },
       dropTrailingNewline: true,
+      adjustExpected: ownTurnPerToolResult,
     };
     const corpus = generateCorpus(2, N, {
       thinking: true,
       thinkingInLast: false,
       tools: true,
+      maxToolCalls: 3,
       specialStrings: SPECIAL,
     });
     for (const { messages } of corpus) check(c, messages);

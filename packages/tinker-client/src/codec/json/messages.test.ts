@@ -187,11 +187,14 @@ describe("JSON codecs against captured SDK bodies", () => {
       J.createSamplingSessionRequest.decode({ session_id: "s", sampling_session_seq_id: 0 }),
     ).toThrow(/base_model or model_path/);
     expect(() => J.createModelRequest.decode([])).toThrow(/expected a JSON object, got an array/);
+    let thrown: unknown;
     try {
       J.loadWeightsRequest.decode({ ...captured.loadWeights, path: "s3://x" });
     } catch (e) {
-      expect((e as WireFormatError).field).toBe("path");
+      thrown = e;
     }
+    expect(thrown, "an s3:// path is not a tinker:// path").toBeInstanceOf(WireFormatError);
+    expect((thrown as WireFormatError).field).toBe("path");
   });
 });
 
