@@ -9,6 +9,7 @@ export default defineConfig({
     alias: {
       "@crucible/hub": pkg("./packages/hub"),
       "@crucible/tinker-client": pkg("./packages/tinker-client"),
+      "@crucible/weights": pkg("./packages/weights"),
       "@crucible/renderers": pkg("./packages/renderers"),
       "@crucible/tinker-local": pkg("./packages/tinker-local"),
       "@crucible/log": pkg("./packages/crucible-log"),

@@ -5,6 +5,7 @@ import { join } from "node:path";
 export const LAYER_ORDER = [
   "@crucible/hub",
   "@crucible/tinker-client",
+  "@crucible/weights",
   "@crucible/renderers",
   "@crucible/tinker-local",
   "@crucible/log",

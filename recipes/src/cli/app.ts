@@ -17,6 +17,7 @@ export interface CliCommands {
   eval?: (argv: readonly string[], io: CliIO) => Promise<number>;
   dashboard?: (argv: readonly string[], io: CliIO) => Promise<number>;
   demo?: (argv: readonly string[], io: CliIO) => Promise<number>;
+  weights?: (argv: readonly string[], io: CliIO) => Promise<number>;
 }
 
 export const defaultIO: CliIO = {
@@ -56,13 +57,14 @@ async function dispatch(argv: readonly string[], io: CliIO, cmds: CliCommands): 
     }
     case "eval":
     case "dashboard":
+    case "weights":
     case "demo": {
       const handler = cmds[cmd];
       if (!handler) throw new ConfigError(`'${cmd}' is not available in this build`);
       return handler(rest, io);
     }
     default: {
-      const m = didYouMean(cmd, ["run", "list", "eval", "dashboard", "demo"]);
+      const m = didYouMean(cmd, ["run", "list", "eval", "dashboard", "demo", "weights"]);
       throw new ConfigError(
         `unknown command '${cmd}'${m ? ` (did you mean '${m}'?)` : ""}; see crucible --help`,
       );
