@@ -35,7 +35,7 @@ describe("dataset files: local path, HF cache layout, Parquet", () => {
     const trainRows = (train as unknown as { original: { get(i: number): { messages: unknown } } }).original;
     expect(trainRows.get(0).messages).toEqual(first);
     await expect(
-      new NoRobotsBuilder(common, { cacheDir: join(cache, "none") }, renderer).build(),
+      new NoRobotsBuilder(common, { cacheDir: join(cache, "none"), allowNetwork: false }, renderer).build(),
     ).rejects.toThrow(/not found; looked in/);
   });
   it("Parquet rows via hyparquet; UltraFeedback from a local directory", async () => {

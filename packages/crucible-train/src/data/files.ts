@@ -1,9 +1,15 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { homedir } from "node:os";
-import { basename, join } from "node:path";
+import { join, relative } from "node:path";
+import {
+  cachedCommit,
+  datasetRepo,
+  downloadDatasetFiles,
+  hubSettings,
+  readDataFile,
+  splitMatcher,
+  storageFolder,
+} from "@crucible/hub";
 import type { Message } from "@crucible/renderers";
-import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
-import { compressors } from "hyparquet-compressors";
 import { DataFormatError } from "../errors.js";
 
 /** One parsed row with where it came from, for error messages. */
@@ -34,18 +40,27 @@ export function readJsonlRows(path: string): SourcedRow[] {
   return out;
 }
 
-/** Reads every row of a Parquet file as an object (hyparquet; snappy/gzip/zstd/brotli/lz4). */
+/** Reads every row of a Parquet file as an object, row group by row group (@crucible/hub over hyparquet). */
 export async function readParquetRows(path: string): Promise<SourcedRow[]> {
-  const file = await asyncBufferFromFile(path);
-  const rows = (await parquetReadObjects({ file, compressors })) as Record<string, unknown>[];
-  return rows.map((value, i) => ({ value, file: path, line: i + 1 }));
+  const out: SourcedRow[] = [];
+  for await (const value of readDataFile(path)) out.push({ value, file: path, line: out.length + 1 });
+  return out;
 }
 
-/** Reads a JSONL or Parquet file by extension. */
+/** Reads a JSONL or Parquet file by extension (`.jsonl.gz`/`.jsonl.zst` decompressed through @crucible/hub). */
 export async function readRows(path: string): Promise<SourcedRow[]> {
   if (path.endsWith(".parquet")) return readParquetRows(path);
   if (path.endsWith(".jsonl") || path.endsWith(".json")) return readJsonlRows(path);
-  throw new DataFormatError(`${path}: unsupported data file type; use .jsonl or .parquet`, path);
+  if (/\.jsonl?\.(gz|zst)$/.test(path)) {
+    const out: SourcedRow[] = [];
+    try {
+      for await (const value of readDataFile(path)) out.push({ value, file: path, line: out.length + 1 });
+    } catch (err) {
+      throw new DataFormatError((err as Error).message, path);
+    }
+    return out;
+  }
+  throw new DataFormatError(`${path}: unsupported data file type; use .jsonl(.gz|.zst) or .parquet`, path);
 }
 
 const ROLES = new Set(["system", "user", "assistant", "tool"]);
@@ -90,16 +105,16 @@ export interface HfDatasetSource {
   localPath?: string;
   /** HF hub cache dir (default `$HF_HUB_CACHE`, `$HF_HOME/hub` or `~/.cache/huggingface/hub`). */
   cacheDir?: string;
-  /** Download through `@huggingface/hub` when the files are not local (never in tests). */
+  /** Download from the hub (`HF_ENDPOINT`) when the files are not local (default true; `HF_HUB_OFFLINE=1` forbids). */
   allowNetwork?: boolean;
   /** Dataset config (subset) directory, e.g. `preference` for HelpSteer3. */
   config?: string;
+  /** Branch, tag or commit of the dataset repo (default main). */
+  revision?: string;
 }
 
 export function hfCacheDir(): string {
-  if (process.env.HF_HUB_CACHE) return process.env.HF_HUB_CACHE;
-  if (process.env.HF_HOME) return join(process.env.HF_HOME, "hub");
-  return join(homedir(), ".cache", "huggingface", "hub");
+  return hubSettings().cacheDir;
 }
 
 function walk(dir: string): string[] {
@@ -112,18 +127,18 @@ function walk(dir: string): string[] {
   return out;
 }
 
-/** Files of `split` under a directory: `<split>-*.parquet`, `<split>.jsonl`, `<split>-*.jsonl` (sorted, config filtered). */
+/** Files of `split` under a directory: `<split>-*.parquet`, `<split>.jsonl(.gz|.zst)`, … (sorted, config filtered). */
 export function splitFilesIn(dir: string, split: string, config?: string): string[] {
-  const re = new RegExp(`^${split}([-_.].*)?\\.(parquet|jsonl|json)$`);
+  const match = splitMatcher({ split, config, anyDir: true });
   return walk(dir)
-    .filter((p) => re.test(basename(p)))
-    .filter((p) => !config || p.split(/[\\/]/).includes(config))
+    .filter((p) => match(relative(dir, p).split("\\").join("/")))
     .sort();
 }
 
 /**
- * Finds the files of one split: a local path (file or dir), then the HF cache snapshot, then — only with
- * `allowNetwork` — downloads through `@huggingface/hub`. Errors list where it looked.
+ * Finds the files of one split: a local path (file or dir), then the HF cache snapshot (`refs/<revision>` first),
+ * then the hub through @crucible/hub (downloaded into the cache; `allowNetwork: false` or `HF_HUB_OFFLINE=1` forbid
+ * it). Errors list where it looked and the command that fetches the dataset.
  */
 export async function resolveSplitFiles(src: HfDatasetSource, split: string): Promise<string[]> {
   const searched: string[] = [];
@@ -135,38 +150,32 @@ export async function resolveSplitFiles(src: HfDatasetSource, split: string): Pr
     }
     searched.push(src.localPath);
   }
-  const snapshots = join(
-    src.cacheDir ?? hfCacheDir(),
-    `datasets--${src.repo.replace("/", "--")}`,
-    "snapshots",
-  );
+  const cacheDir = src.cacheDir ?? hfCacheDir();
+  const repo = datasetRepo(src.repo);
+  const snapshots = join(storageFolder(repo, cacheDir), "snapshots");
   if (existsSync(snapshots)) {
-    for (const rev of readdirSync(snapshots).sort()) {
+    const pinned = cachedCommit(repo, src.revision ?? "main", cacheDir);
+    const revs = readdirSync(snapshots).sort((a, b) =>
+      a === pinned ? -1 : b === pinned ? 1 : a < b ? -1 : 1,
+    );
+    for (const rev of revs) {
       const files = splitFilesIn(join(snapshots, rev), split, src.config);
       if (files.length > 0) return files;
     }
   }
   searched.push(snapshots);
-  if (src.allowNetwork) return downloadSplitFiles(src, split);
-  throw new DataFormatError(
-    `dataset ${src.repo} split "${split}" not found; looked in ${searched.join(", ")}. Pass localPath to its files ` +
-      "(Parquet or JSONL) or allowNetwork to download it",
-  );
-}
-
-async function downloadSplitFiles(src: HfDatasetSource, split: string): Promise<string[]> {
-  const { listFiles, downloadFileToCacheDir } = await import("@huggingface/hub");
-  const repo = { type: "dataset" as const, name: src.repo };
-  const re = new RegExp(`(^|/)${split}([-_.].*)?\\.(parquet|jsonl)$`);
-  const out: string[] = [];
-  for await (const f of listFiles({ repo, recursive: true })) {
-    if (f.type === "file" && re.test(f.path) && (!src.config || f.path.split("/").includes(src.config))) {
-      out.push(await downloadFileToCacheDir({ repo, path: f.path, cacheDir: src.cacheDir ?? hfCacheDir() }));
-    }
+  if (src.allowNetwork !== false && !hubSettings().offline) {
+    const query = { repo: src.repo, match: splitMatcher({ split, config: src.config, anyDir: true }) };
+    return downloadDatasetFiles(query, {
+      settings: { cacheDir },
+      ...(src.revision ? { revision: src.revision } : {}),
+    });
   }
-  if (out.length === 0)
-    throw new DataFormatError(`dataset ${src.repo} has no files for split "${split}" on the hub`);
-  return out.sort();
+  throw new DataFormatError(
+    `dataset ${src.repo} split "${split}" not found; looked in ${searched.join(", ")}` +
+      `${src.allowNetwork === false ? "" : " (HF_HUB_OFFLINE=1)"}; fetch it with: crucible download dataset ${src.repo}, ` +
+      "or pass localPath to its files (Parquet or JSONL)",
+  );
 }
 
 /** Reads all rows of a split (files concatenated in name order). */
