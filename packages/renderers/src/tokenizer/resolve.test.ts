@@ -1,8 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { LocalHub } from "@crucible/hub";
 import { afterAll, describe, expect, it } from "vitest";
 import { tinyTokenizerJson, writeTinyTokenizer } from "../../test/tiny-tokenizer.js";
 import {
@@ -92,40 +91,39 @@ describe("getTokenizer resolution order", () => {
     expect(msg).toContain("registerTokenizer");
   });
 
-  it("getTokenizer does not touch the network unless allowed", async () => {
-    await expect(getTokenizer("acme/other", { cacheDir: join(root, "empty") })).rejects.toThrow(
-      /allowNetwork is false/,
-    );
+  it("getTokenizer does not touch the network when told not to, or with HF_HUB_OFFLINE=1", async () => {
+    await expect(
+      getTokenizer("acme/other", { cacheDir: join(root, "empty"), allowNetwork: false }),
+    ).rejects.toThrow(/allowNetwork is false; fetch it with: crucible download tokenizer acme\/other/);
+    const saved = process.env.HF_HUB_OFFLINE;
+    process.env.HF_HUB_OFFLINE = "1";
+    try {
+      await expect(getTokenizer("acme/other", { cacheDir: join(root, "empty") })).rejects.toThrow(
+        /HF_HUB_OFFLINE=1/,
+      );
+    } finally {
+      process.env.HF_HUB_OFFLINE = saved;
+    }
   });
 
-  it("downloads from a hub endpoint when allowed", async () => {
-    const files: Record<string, string> = {
-      "/acme/hubbed/resolve/main/tokenizer.json": JSON.stringify(tinyTokenizerJson()),
-      "/acme/hubbed/resolve/main/tokenizer_config.json": JSON.stringify({ eos_token: "<x>" }),
-    };
-    const server = createServer((req, res) => {
-      const body = files[req.url ?? ""];
-      res.statusCode = body ? 200 : 404;
-      res.end(body ?? "not found");
+  it("downloads from a hub endpoint into the HF cache; the sync lookup then finds it", async () => {
+    const hub = await LocalHub.start();
+    hub.commit("model", "acme/hubbed", {
+      "tokenizer.json": JSON.stringify(tinyTokenizerJson()),
+      "tokenizer_config.json": JSON.stringify({ eos_token: "<x>" }),
     });
-    await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+    const cacheDir = join(root, "hub-cache");
     try {
-      const port = (server.address() as AddressInfo).port;
-      const t = await getTokenizer("acme/hubbed", {
-        cacheDir: join(root, "empty"),
-        allowNetwork: true,
-        hubEndpoint: `http://127.0.0.1:${port}`,
-      });
+      const t = await getTokenizer("acme/hubbed", { cacheDir, hubEndpoint: hub.url });
       expect(t.eosTokenId).toBe(101);
-      await expect(
-        getTokenizer("acme/missing", {
-          cacheDir: join(root, "empty"),
-          allowNetwork: true,
-          hubEndpoint: `http://127.0.0.1:${port}`,
-        }),
-      ).rejects.toThrow(/HTTP 404/);
+      expect(getTokenizerSync("acme/hubbed", { cacheDir })).toBe(t);
+      const err = await getTokenizer("acme/missing", { cacheDir, hubEndpoint: hub.url }).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(TokenizerNotFoundError);
+      expect(String(err)).toMatch(/model acme\/missing: repository not found on the hub \(RepoNotFound/);
     } finally {
-      server.close();
+      await hub.close();
     }
   });
 

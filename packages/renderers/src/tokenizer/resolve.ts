@@ -1,7 +1,16 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { homedir } from "node:os";
 import { dirname, join, resolve as resolvePath } from "node:path";
+import {
+  cachedCommit,
+  HubError,
+  HubNotFoundError,
+  hubDownload,
+  hubSettings,
+  modelRepo,
+  storageFolder,
+  withSettings,
+} from "@crucible/hub";
 import { BYTE_LEVEL_TOKENIZER, byteLevelTokenizerFiles } from "./byte-level.js";
 import { HfJsonTokenizer, type Tokenizer, type TokenizerFiles } from "./tokenizer.js";
 
@@ -15,8 +24,9 @@ export class TokenizerNotFoundError extends Error {
       `No tokenizer found for "${modelName}". Looked in:\n${searched.map((s) => `  - ${s}`).join("\n")}\n` +
         "Provide the files in one of these ways: pass a local directory holding tokenizer.json " +
         "(and tokenizer_config.json) as the model name; put the model in the Hugging Face cache " +
-        "(`huggingface-cli download <repo> tokenizer.json tokenizer_config.json` on a machine with access, then copy " +
-        "~/.cache/huggingface/hub/models--org--name); or registerTokenizer(name, factory).",
+        `(\`crucible download tokenizer ${modelName}\` or \`huggingface-cli download <repo> tokenizer.json\` where the hub ` +
+        "is reachable; the cache is shared, copy ~/.cache/huggingface/hub/models--org--name to offline machines); " +
+        "or registerTokenizer(name, factory).",
     );
     this.name = "TokenizerNotFoundError";
   }
@@ -25,10 +35,12 @@ export class TokenizerNotFoundError extends Error {
 export interface GetTokenizerOptions {
   /** Hugging Face hub cache directory (default: $HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub). */
   cacheDir?: string;
-  /** Try the HF hub when nothing local is found (default: false; only `getTokenizer` can use it). */
+  /** Try the HF hub when nothing local is found (default: true unless HF_HUB_OFFLINE=1; only `getTokenizer` can). */
   allowNetwork?: boolean;
   /** Hub endpoint (default $HF_ENDPOINT or https://huggingface.co). */
   hubEndpoint?: string;
+  /** Branch, tag or commit of the tokenizer repo (default main). */
+  revision?: string;
 }
 
 export type TokenizerFactory = (modelName: string) => Tokenizer;
@@ -104,19 +116,15 @@ export function readTokenizerFiles(dir: string): TokenizerFiles {
 }
 
 function hubCacheDir(options: GetTokenizerOptions): string {
-  if (options.cacheDir) return options.cacheDir;
-  if (process.env.HF_HUB_CACHE) return process.env.HF_HUB_CACHE;
-  if (process.env.HF_HOME) return join(process.env.HF_HOME, "hub");
-  return join(homedir(), ".cache", "huggingface", "hub");
+  return options.cacheDir ?? hubSettings().cacheDir;
 }
 
-/** A snapshot directory of `repo` in the HF cache holding tokenizer.json (refs/main first). */
-function findInHfCache(repo: string, cacheDir: string): string | null {
-  const base = join(cacheDir, `models--${repo.replace(/\//g, "--")}`);
+/** A snapshot directory of `repo` in the HF cache holding tokenizer.json (refs/<revision> first). */
+function findInHfCache(repo: string, cacheDir: string, revision = "main"): string | null {
+  const base = storageFolder(modelRepo(repo), cacheDir);
   const snaps = join(base, "snapshots");
   if (!existsSync(snaps)) return null;
-  const refMain = join(base, "refs", "main");
-  const preferred = existsSync(refMain) ? readFileSync(refMain, "utf8").trim() : null;
+  const preferred = cachedCommit(modelRepo(repo), revision, cacheDir) ?? null;
   const candidates = readdirSync(snaps).sort((a, b) => (a === preferred ? -1 : b === preferred ? 1 : 0));
   for (const c of candidates) if (existsSync(join(snaps, c, "tokenizer.json"))) return join(snaps, c);
   return null;
@@ -164,7 +172,7 @@ function resolveLocal(modelName: string, options: GetTokenizerOptions): LocalRes
   if (repo === BYTE_LEVEL_TOKENIZER) return load(repo, repo, byteLevelTokenizerFiles);
   const cacheDir = hubCacheDir(options);
   for (const r of repo === modelName.split(":")[0] ? [repo] : [repo, modelName.split(":")[0] as string]) {
-    const snap = findInHfCache(r, cacheDir);
+    const snap = findInHfCache(r, cacheDir, options.revision);
     if (snap) return load(r, snap, () => readTokenizerFiles(snap));
     searched.push(
       `Hugging Face cache ${join(cacheDir, `models--${r.replace(/\//g, "--")}`)}/snapshots/*/tokenizer.json`,
@@ -199,50 +207,50 @@ export function getTokenizerSync(modelNameOrPath: string, options: GetTokenizerO
   if (tokenizer) return tokenizer;
   throw new TokenizerNotFoundError(modelNameOrPath, [
     ...searched,
-    "Hugging Face hub (not tried: use getTokenizer with allowNetwork)",
+    `Hugging Face hub (not tried by the sync lookup; fetch it with: crucible download tokenizer ${modelNameOrPath})`,
   ]);
 }
 
-/** Like getTokenizerSync, then the HF hub when `allowNetwork` is set. */
+/**
+ * Like getTokenizerSync, then the Hugging Face hub through @crucible/hub: tokenizer.json (and tokenizer_config.json,
+ * generation_config.json when the repo has them) are downloaded into the standard HF cache, so the next lookup —
+ * sync or async, this process or a Python tool — finds them there. Skipped with `allowNetwork: false` or
+ * `HF_HUB_OFFLINE=1`.
+ */
 export async function getTokenizer(
   modelNameOrPath: string,
   options: GetTokenizerOptions = {},
 ): Promise<Tokenizer> {
   const { tokenizer, searched } = resolveLocal(modelNameOrPath, options);
   if (tokenizer) return tokenizer;
-  if (!options.allowNetwork) {
+  const settings = withSettings({ cacheDir: options.cacheDir, endpoint: options.hubEndpoint });
+  if (options.allowNetwork === false || settings.offline) {
+    const why = options.allowNetwork === false ? "allowNetwork is false" : "HF_HUB_OFFLINE=1";
     throw new TokenizerNotFoundError(modelNameOrPath, [
       ...searched,
-      "Hugging Face hub (not tried: allowNetwork is false)",
+      `Hugging Face hub (not tried: ${why}; fetch it with: crucible download tokenizer ${modelNameOrPath})`,
     ]);
   }
-  const repo = tokenizerRepoFor(modelNameOrPath);
-  const endpoint = options.hubEndpoint ?? process.env.HF_ENDPOINT ?? "https://huggingface.co";
-  const url = (f: string) => `${endpoint}/${repo}/resolve/main/${f}`;
-  const headers: Record<string, string> = process.env.HF_TOKEN
-    ? { authorization: `Bearer ${process.env.HF_TOKEN}` }
-    : {};
-  const fetchJson = async (f: string, required: boolean): Promise<Record<string, unknown> | undefined> => {
-    const res = await fetch(url(f), { headers }).catch((e: unknown) => {
-      if (required)
-        throw new TokenizerNotFoundError(modelNameOrPath, [...searched, `${url(f)} (${String(e)})`]);
-      return null;
-    });
-    if (!res?.ok) {
-      if (required)
-        throw new TokenizerNotFoundError(modelNameOrPath, [...searched, `${url(f)} (HTTP ${res?.status})`]);
-      return undefined;
+  const repo = modelRepo(tokenizerRepoFor(modelNameOrPath));
+  const opts = { settings, ...(options.revision ? { revision: options.revision } : {}) };
+  let dir: string;
+  try {
+    dir = dirname(await hubDownload(repo, "tokenizer.json", opts));
+  } catch (err) {
+    if (!(err instanceof HubError)) throw err;
+    throw new TokenizerNotFoundError(modelNameOrPath, [...searched, `Hugging Face hub: ${err.message}`]);
+  }
+  for (const optional of ["tokenizer_config.json", "generation_config.json"]) {
+    try {
+      await hubDownload(repo, optional, opts);
+    } catch (err) {
+      if (!(err instanceof HubNotFoundError)) throw err;
     }
-    return (await res.json()) as Record<string, unknown>;
-  };
-  const tokenizerJson = (await fetchJson("tokenizer.json", true)) as Record<string, unknown>;
-  const tokenizerConfig = (await fetchJson("tokenizer_config.json", false)) ?? {};
-  const generationConfig = await fetchJson("generation_config.json", false);
-  const t = new HfJsonTokenizer(modelNameOrPath, url(""), {
-    tokenizerJson,
-    tokenizerConfig,
-    generationConfig,
-  });
-  loaded.set(`${modelNameOrPath}\u0000${options.cacheDir ?? ""}`, t);
+  }
+  let t = loaded.get(dir);
+  if (!t) {
+    t = new HfJsonTokenizer(repo.name, dir, readTokenizerFiles(dir));
+    loaded.set(dir, t);
+  }
   return t;
 }
