@@ -13,6 +13,7 @@ import torch
 LORA_ALPHA = 32.0
 ATTN = ["q_proj", "k_proj", "v_proj", "o_proj"]
 MLP = ["gate_proj", "up_proj", "down_proj"]
+EXPERT_LORA = {"gate_proj": "w1", "up_proj": "w3", "down_proj": "w2"}
 
 
 # ---------------------------------------------------------------------------------------------------- RoPE
@@ -182,6 +183,22 @@ class Decoder:
             prefix + "down_proj",
         )
 
+    def expert_linear(self, x, prefix, e, proj):
+        """Expert e's projection plus Tinker's fused expert LoRA (`mlp.experts.w1|w3|w2`, A [1|E, r, in],
+        B [1|E, out, r]; a leading 1 is shared by all experts), i.e. what the cookbook merges into expert e."""
+        y = torch.nn.functional.linear(x, self.w[f"{prefix}experts.{e}.{proj}.weight"])
+        lo = self.lora.get(prefix + "experts." + EXPERT_LORA[proj])
+        if lo is not None:
+            A = lo["A"][0 if lo["A"].shape[0] == 1 else e]
+            B = lo["B"][0 if lo["B"].shape[0] == 1 else e]
+            y = y + (x @ A.t() @ B.t()) * self.scaling
+        return y
+
+    def expert(self, x, prefix, e):
+        g = self.expert_linear(x, prefix, e, "gate_proj")
+        u = self.expert_linear(x, prefix, e, "up_proj")
+        return self.expert_linear(torch.nn.functional.silu(g) * u, prefix, e, "down_proj")
+
     def is_moe_layer(self, layer):
         c = self.cfg
         if self.type != "qwen3_moe":
@@ -193,7 +210,7 @@ class Decoder:
         c = self.cfg
         B, T, H = x.shape
         flat = x.reshape(-1, H)
-        logits = self.linear(flat, prefix + "gate")
+        logits = torch.nn.functional.linear(flat, self.w[prefix + "gate.weight"])  # the router: no LoRA
         probs = torch.softmax(logits, dim=1, dtype=upcast(logits.dtype))
         top_w, top_i = torch.topk(probs, c["num_experts_per_tok"], dim=-1)
         if c.get("norm_topk_prob", False):
@@ -203,7 +220,7 @@ class Decoder:
             rows, slot = torch.where(top_i == e)
             if rows.numel() == 0:
                 continue
-            y = self.mlp(flat[rows], f"{prefix}experts.{e}.")
+            y = self.expert(flat[rows], prefix, e)
             out = out.index_add(0, rows, y * top_w[rows, slot, None])
         return out.view(B, T, H)
 
@@ -271,7 +288,7 @@ class Decoder:
             p = f"model.layers.{l}."
             mods += [p + "self_attn." + n for n in ATTN]
             if self.is_moe_layer(l):
-                mods += [f"{p}mlp.experts.{e}.{n}" for e in range(self.cfg["num_experts"]) for n in MLP]
+                mods += [p + "mlp.experts." + n for n in ("w1", "w2", "w3")]
             else:
                 mods += [p + "mlp." + n for n in MLP]
         return sorted(mods)
@@ -279,3 +296,13 @@ class Decoder:
     def module_shape(self, module):
         w = self.w["model.embed_tokens.weight"] if module == "lm_head" and self.tied else self.w[module + ".weight"]
         return tuple(w.shape)
+
+    def lora_shapes(self, module, rank):
+        """(A shape, B shape) of a module's adapter; for MoE experts Tinker's shared-outer layout."""
+        if ".mlp.experts.w" in module:
+            E, H, I = self.cfg["num_experts"], self.H, self.cfg["moe_intermediate_size"]
+            if module.endswith("w2"):
+                return (E, rank, I), (1, H, rank)
+            return (1, rank, H), (E, I, rank)
+        o, i = self.module_shape(module)
+        return (rank, i), (o, rank)

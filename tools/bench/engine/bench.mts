@@ -1,5 +1,6 @@
 // Engine vs PyTorch on the same shapes, one command:  pnpm --filter @crucible/tools bench:engine  [a|b]
-// (a) ~10M-param Llama: 2 layers, d 256, vocab 32k, T 256; (b) SmolLM-135M shape. LoRA rank 32 on all modules.
+// (a) ~10M-param Llama: 2 layers, d 256, vocab 32k, T 256; (b) SmolLM-135M shape. LoRA rank 32 on all modules;
+// (c) a scaled Qwen3-MoE (LoRA rank 16 on attention, experts in Tinker's layout and lm_head).
 // Both sides use the same libtorch (Debian 1.13) and the same thread count; PyTorch runs eager autograd.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -74,6 +75,45 @@ const SHAPES: Record<
       seq: 256,
       batch: 1,
       rank: 32,
+      warmup: 1,
+      steps: 3,
+      prompt: 32,
+      num_samples: 4,
+      max_tokens: 32,
+      threads,
+    },
+  },
+  c: {
+    // Qwen3-30B-A3B's structure (q/k norm, 128 experts top-8, expert width 768 at d 2048) scaled down for a
+    // 2-core machine; the same expert-width : d ratio and 1/16 of the experts active.
+    label:
+      "(c) Qwen3-MoE (30B-A3B structure, scaled): 4 layers, d 512, 32 experts top-2, expert width 192, vocab 32k",
+    config: {
+      architectures: ["Qwen3MoeForCausalLM"],
+      model_type: "qwen3_moe",
+      hidden_act: "silu",
+      rms_norm_eps: 1e-6,
+      max_position_embeddings: 2048,
+      hidden_size: 512,
+      intermediate_size: 1536,
+      moe_intermediate_size: 192,
+      num_experts: 32,
+      num_experts_per_tok: 2,
+      norm_topk_prob: true,
+      decoder_sparse_step: 1,
+      mlp_only_layers: [],
+      num_hidden_layers: 4,
+      num_attention_heads: 8,
+      num_key_value_heads: 2,
+      head_dim: 64,
+      vocab_size: 32000,
+      rope_parameters: { rope_type: "default", rope_theta: 1000000 },
+      tie_word_embeddings: false,
+    },
+    bench: {
+      seq: 256,
+      batch: 1,
+      rank: 16,
       warmup: 1,
       steps: 3,
       prompt: 32,

@@ -18,7 +18,10 @@ from crucible_torch_model import Model, read_safetensors, write_safetensors  # n
 
 
 def make_model(d, cfg):
-    from engine_parity import random_weights  # same init helper as the parity fixtures
+    if cfg["model_type"] == "qwen3_moe":
+        from moe_parity import random_weights  # Qwen3-MoE generator of the MoE parity fixtures
+    else:
+        from engine_parity import random_weights  # same init helper as the parity fixtures
 
     os.makedirs(d, exist_ok=True)
     gen = torch.Generator().manual_seed(0)
@@ -28,9 +31,58 @@ def make_model(d, cfg):
         json.dump(cfg, f)
 
 
+def run_moe(d, b, cfg):
+    """Qwen3-MoE in eager PyTorch: tools/reference/hf_decoder.py (HF's module structure: experts looped over the
+    tokens routed to them, PEFT-style LoRA in Tinker's expert layout), the same bench loop as run()."""
+    from hf_decoder import Decoder
+
+    model = Decoder(cfg, read_safetensors(os.path.join(d, "model.safetensors")))
+    rank = b["rank"]
+    gen = torch.Generator().manual_seed(0)
+    lora = {}
+    for m in model.modules():
+        a_shape, b_shape = model.lora_shapes(m, rank)
+        lora[m + ".lora_A.weight"] = (torch.rand(*a_shape, generator=gen) * 2 - 1) / a_shape[-1] ** 0.5
+        lora[m + ".lora_B.weight"] = torch.zeros(*b_shape)
+    for t in lora.values():
+        t.requires_grad_(True)
+    model.set_lora(lora, rank)
+    opt = torch.optim.AdamW(list(lora.values()), lr=1e-4, betas=(0.9, 0.95), eps=1e-8)
+    T, B = b["seq"], b["batch"]
+    toks = torch.randint(0, cfg["vocab_size"], (B, T + 1), generator=gen)
+
+    def train_step():
+        lg = model.linear(model.hidden(toks[:, :-1]).reshape(B * T, -1), "lm_head")
+        lp = lg.gather(1, toks[:, 1:].reshape(-1, 1)) - lg.logsumexp(-1, keepdim=True)
+        loss = -lp.sum()
+        loss.backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+
+    def sample():
+        with torch.inference_mode():
+            S, P, N = b["num_samples"], b["prompt"], b["max_tokens"]
+            g = torch.Generator().manual_seed(1)
+            cache = [None] * model.L
+            h = model.hidden(toks[:1, :P].expand(S, P), 0, cache)[:, -1]
+            out = []
+            for i in range(N):
+                tok = torch.multinomial(model.linear(h, "lm_head").softmax(-1), 1, False, generator=g)
+                out.append(tok)
+                if i == N - 1:
+                    break
+                h = model.hidden(tok.view(S, 1), P + i, cache)[:, -1]
+            return torch.cat(out, 1)
+
+    return train_step, sample
+
+
 def run(d, b):
     torch.set_num_threads(b["threads"])
     cfg = json.load(open(os.path.join(d, "config.json")))
+    if cfg["model_type"] == "qwen3_moe":
+        train_step, sample = run_moe(d, b, cfg)
+        return timed(b, train_step, sample)
     model = Model(cfg, read_safetensors(os.path.join(d, "model.safetensors")))
     rank = b["rank"]
     gen = torch.Generator().manual_seed(0)
@@ -56,14 +108,6 @@ def run(d, b):
         opt.zero_grad(set_to_none=True)
         return float(loss)
 
-    for _ in range(b["warmup"]):
-        train_step()
-    t0, c0 = time.perf_counter(), time.process_time()
-    for _ in range(b["steps"]):
-        train_step()
-    train_s = (time.perf_counter() - t0) / b["steps"]
-    train_cpu_s = (time.process_time() - c0) / b["steps"]
-
     def sample():
         with torch.inference_mode():
             S, P, N = b["num_samples"], b["prompt"], b["max_tokens"]
@@ -86,6 +130,19 @@ def run(d, b):
                 h = model.hidden(tok.view(S, 1), P + i, cache).view(S, -1)
                 lg = model.logits(h)
             return torch.stack(out, 1)
+
+    return timed(b, train_step, sample)
+
+
+def timed(b, train_step, sample):
+    T, B = b["seq"], b["batch"]
+    for _ in range(b["warmup"]):
+        train_step()
+    t0, c0 = time.perf_counter(), time.process_time()
+    for _ in range(b["steps"]):
+        train_step()
+    train_s = (time.perf_counter() - t0) / b["steps"]
+    train_cpu_s = (time.process_time() - c0) / b["steps"]
 
     sample()
     t0, c0 = time.perf_counter(), time.process_time()

@@ -165,6 +165,15 @@ class Model : public Napi::ObjectWrap<Model> {
     cfg.ropeScale = num(c, "ropeAttentionScaling");
     cfg.ropeDynamic = num(c, "ropeDynamicFactor");
     if (c.Has("device")) cfg.device = c.Get("device").As<Napi::String>().Utf8Value();
+    if (c.Has("moe") && c.Get("moe").IsObject()) {
+      auto m = c.Get("moe").As<Napi::Object>();
+      cfg.experts = num(m, "experts");
+      cfg.topK = num(m, "topK");
+      cfg.moeInter = num(m, "intermediate");
+      cfg.normTopk = m.Get("normTopk").ToBoolean();
+      auto sl = m.Get("sparseLayers").As<Napi::Array>();
+      for (uint32_t i = 0; i < sl.Length(); ++i) cfg.sparseLayers.push_back(sl.Get(i).ToBoolean() ? 1 : 0);
+    }
     auto ws = info[1].As<Napi::Array>();
     auto raws = std::make_shared<std::vector<crucible::RawTensor>>();
     for (uint32_t i = 0; i < ws.Length(); ++i) {

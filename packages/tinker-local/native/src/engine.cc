@@ -100,7 +100,21 @@ std::shared_ptr<BaseModel> loadBaseModel(const ModelConfig& cfg, const std::vect
       std::array<std::vector<int64_t>, NPROJ> shapes = {
           std::vector<int64_t>{cfg.heads * hd, H}, {cfg.kvHeads * hd, H}, {cfg.kvHeads * hd, H}, {H, cfg.heads * hd},
           {I, H}, {I, H}, {H, I}};
-      for (int j = 0; j < NPROJ; ++j) L.w[j] = get(p + kProjNames[j] + ".weight", shapes[j]);
+      L.sparse = l < static_cast<int64_t>(cfg.sparseLayers.size()) && cfg.sparseLayers[l] != 0;
+      for (int j = 0; j < NPROJ; ++j)
+        if (!L.sparse || j < GATE) L.w[j] = get(p + kProjNames[j] + ".weight", shapes[j]);
+      if (L.sparse) {
+        const int64_t E = cfg.experts, MI = cfg.moeInter;
+        L.moe.router = get(p + "mlp.gate.weight", {E, H});
+        std::vector<at::Tensor> g, u, d;
+        for (int64_t e = 0; e < E; ++e) {
+          auto q = p + "mlp.experts." + std::to_string(e) + ".";
+          g.push_back(get(q + "gate_proj.weight", {MI, H}));
+          u.push_back(get(q + "up_proj.weight", {MI, H}));
+          d.push_back(get(q + "down_proj.weight", {H, MI}));
+        }
+        L.moe.gate = at::stack(g), L.moe.up = at::stack(u), L.moe.down = at::stack(d);
+      }
       for (int j : {Q, K, V, O})
         if (j == O ? cfg.oBias : cfg.qkvBias) L.b[j] = get(p + kProjNames[j] + ".bias", {shapes[j][0]});
       m->layers.push_back(std::move(L));
@@ -114,13 +128,21 @@ Adapter::Adapter(std::shared_ptr<BaseModel> base, const LoraSpec& spec) : impl_(
     impl_->base = base;
     impl_->spec = spec;
     const auto& c = base->cfg;
-    std::map<std::string, std::pair<int64_t, int64_t>> shapes;  // key -> (out, in)
-    for (int64_t l = 0; l < c.layers; ++l)
-      for (int j = 0; j < NPROJ; ++j) {
-        const auto& w = base->layers[l].w[j];
-        shapes["model.layers." + std::to_string(l) + "." + kProjNames[j]] = {w.size(0), w.size(1)};
+    const int64_t r = spec.rank;
+    std::map<std::string, std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes;  // key -> (A, B) shapes
+    for (int64_t l = 0; l < c.layers; ++l) {
+      const auto& L = base->layers[l];
+      auto p = "model.layers." + std::to_string(l) + ".";
+      for (int j = 0; j < NPROJ; ++j)
+        if (L.w[j].defined()) shapes[p + kProjNames[j]] = {{r, L.w[j].size(1)}, {L.w[j].size(0), r}};
+      if (L.sparse) {  // Tinker's shapes: the hidden-side factor is shared by all experts
+        const int64_t E = c.experts, H = c.hidden, MI = c.moeInter;
+        shapes[p + kExpertLoraNames[0]] = {{1, r, H}, {E, MI, r}};
+        shapes[p + kExpertLoraNames[1]] = {{1, r, H}, {E, MI, r}};
+        shapes[p + kExpertLoraNames[2]] = {{E, r, MI}, {1, H, r}};
       }
-    shapes["lm_head"] = {c.vocab, c.hidden};
+    }
+    shapes["lm_head"] = {{r, c.hidden}, {c.vocab, r}};
     auto sorted = spec.modules;
     std::sort(sorted.begin(), sorted.end());
     impl_->loras.reserve(sorted.size());
@@ -130,8 +152,8 @@ Adapter::Adapter(std::shared_ptr<BaseModel> base, const LoraSpec& spec) : impl_(
       check(spec.rank > 0, "LoRA: rank must be positive");
       LoraPair p;
       p.key = key;
-      p.A = at::zeros({spec.rank, it->second.second}, base->opts(at::kFloat)).requires_grad_(true);
-      p.B = at::zeros({it->second.first, spec.rank}, base->opts(at::kFloat)).requires_grad_(true);
+      p.A = at::zeros(it->second.first, base->opts(at::kFloat)).requires_grad_(true);
+      p.B = at::zeros(it->second.second, base->opts(at::kFloat)).requires_grad_(true);
       p.mA = at::zeros_like(p.A.detach());
       p.vA = at::zeros_like(p.A.detach());
       p.mB = at::zeros_like(p.B.detach());
@@ -139,6 +161,7 @@ Adapter::Adapter(std::shared_ptr<BaseModel> base, const LoraSpec& spec) : impl_(
       impl_->loras.push_back(std::move(p));
     }
     impl_->layerLora.assign(c.layers, std::array<LoraPair*, NPROJ>{});
+    impl_->layerExpertLora.assign(c.layers, std::array<LoraPair*, 3>{});
     for (auto& p : impl_->loras) {
       if (p.key == "lm_head") {
         impl_->headLora = &p;
@@ -147,6 +170,9 @@ Adapter::Adapter(std::shared_ptr<BaseModel> base, const LoraSpec& spec) : impl_(
       for (int64_t l = 0; l < c.layers; ++l)
         for (int j = 0; j < NPROJ; ++j)
           if (p.key == "model.layers." + std::to_string(l) + "." + kProjNames[j]) impl_->layerLora[l][j] = &p;
+      for (int64_t l = 0; l < c.layers; ++l)
+        for (int j = 0; j < 3; ++j)
+          if (p.key == "model.layers." + std::to_string(l) + "." + kExpertLoraNames[j]) impl_->layerExpertLora[l][j] = &p;
     }
     return 0;
   });

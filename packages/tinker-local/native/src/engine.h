@@ -21,6 +21,11 @@ struct ModelConfig {
   double ropeTheta = 10000, ropeScale = 1;  // ropeScale multiplies cos/sin (YaRN's attention factor)
   double ropeDynamic = 0;  // dynamic NTK factor: frequencies recomputed for sequences longer than maxPos; 0 = off
   std::string device = "cpu";  // "cpu" | "cuda" | "cuda:N": where weights, activations and LoRA state live
+  // Sparse MoE (Qwen3-MoE): layers with sparseLayers[l] != 0 route each token to topK of `experts` SwiGLU experts of
+  // width moeInter (normTopk: renormalise the k routing weights); the other layers keep the dense MLP of width inter.
+  int64_t experts = 0, topK = 0, moeInter = 0;
+  bool normTopk = false;
+  std::vector<uint8_t> sparseLayers;
 };
 
 // A weight as it sits in a safetensors file: read by the engine straight from `file` at byte `offset`, so the

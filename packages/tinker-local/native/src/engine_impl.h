@@ -13,6 +13,7 @@
 
 #include "compat.h"
 #include "engine.h"
+#include "moe.h"
 #include "rope.h"
 
 namespace crucible {
@@ -63,7 +64,12 @@ struct LayerW {
   at::Tensor inNorm, postNorm, qNorm, kNorm;
   std::array<at::Tensor, NPROJ> w;
   std::array<at::Tensor, NPROJ> b;  // biases where the config has them (undefined otherwise)
+  bool sparse = false;               // MoE layer: `moe` replaces w[GATE..DOWN]
+  MoeWeights moe;
 };
+
+// Tinker's names for the LoRA of a MoE layer's experts (w1 = gate_proj, w3 = up_proj, w2 = down_proj).
+inline const std::array<const char*, 3> kExpertLoraNames = {"mlp.experts.w1", "mlp.experts.w3", "mlp.experts.w2"};
 
 struct BaseModel {
   ModelConfig cfg;
@@ -97,6 +103,7 @@ struct Adapter::Impl {
   LoraSpec spec;
   std::vector<LoraPair> loras;  // sorted by key
   std::vector<std::array<LoraPair*, NPROJ>> layerLora;
+  std::vector<std::array<LoraPair*, 3>> layerExpertLora;  // MoE layers: w1, w3, w2
   LoraPair* headLora = nullptr;
   int64_t step = 0;
   at::Tensor lastLp, lastSel;
@@ -194,6 +201,14 @@ struct Adapter::Impl {
       }
       h = h + proj(attn, L, lo, O);
       x = rmsNorm(h, L.postNorm, c.eps);
+      if (L.sparse) {
+        std::array<ExpertLora, 3> el;
+        std::array<const ExpertLora*, 3> elp{};
+        for (int j = 0; j < 3; ++j)
+          if (auto* p = layerExpertLora[l][j]) el[j] = {p->A, p->B}, elp[j] = &el[j];
+        h = h + moeForward(x.reshape({-1, c.hidden}), L.moe, elp, spec.scaling, c.topK, c.normTopk).view(h.sizes());
+        continue;
+      }
       auto g = at::silu(lin(x, L.w[GATE], lo[GATE])) * lin(x, L.w[UP], lo[UP]);
       h = h + lin(g, L.w[DOWN], lo[DOWN]);
     }

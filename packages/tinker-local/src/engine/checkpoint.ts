@@ -130,7 +130,8 @@ export function readAdapterDir(dir: string, withOptimizer: boolean): LoadedAdapt
       : {};
     const params = readF32(join(dir, PEFT_WEIGHTS), fromPeftName);
     const aTensor = params.find((t) => t.name.endsWith(".lora_A.weight"));
-    const rank = typeof cfg.r === "number" ? cfg.r : ((aTensor?.shape[0] as number) ?? 1);
+    const rank =
+      typeof cfg.r === "number" ? cfg.r : ((aTensor?.shape[(aTensor?.shape.length ?? 2) - 2] as number) ?? 1);
     out = {
       rank,
       alpha: typeof cfg.lora_alpha === "number" ? cfg.lora_alpha : LORA_ALPHA,

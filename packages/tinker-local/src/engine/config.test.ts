@@ -215,6 +215,50 @@ describe("parseModelConfig", () => {
   });
 });
 
+describe("parseModelConfig: qwen3_moe", () => {
+  const moe = {
+    ...llama,
+    model_type: "qwen3_moe",
+    num_hidden_layers: 4,
+    moe_intermediate_size: 16,
+    num_experts: 8,
+    num_experts_per_tok: 2,
+    norm_topk_prob: true,
+    output_router_logits: false,
+    router_aux_loss_coef: 0.001,
+  };
+  it("reads routing, experts and which layers are sparse (mlp_only_layers, decoder_sparse_step)", () => {
+    const c = parseModelConfig({ ...moe, mlp_only_layers: [1], decoder_sparse_step: 1 });
+    expect(c.native.kind).toBe("moe");
+    expect(c.native).toMatchObject({ qkNorm: true, intermediate: 128 });
+    expect(c.native.moe).toEqual({
+      experts: 8,
+      topK: 2,
+      intermediate: 16,
+      normTopk: true,
+      sparseLayers: [true, false, true, true],
+    });
+    expect(parseModelConfig({ ...moe, decoder_sparse_step: 2 }).native.moe?.sparseLayers).toEqual([
+      false,
+      true,
+      false,
+      true,
+    ]);
+    // all layers sparse: intermediate_size is not needed
+    const { intermediate_size: _, ...noDense } = moe;
+    expect(parseModelConfig(noDense).native.moe?.normTopk).toBe(true);
+  });
+  it("refuses what it cannot run", () => {
+    expect(() => parseModelConfig({ ...moe, num_experts_per_tok: 9 })).toThrow(
+      /num_experts_per_tok: 9 exceeds/,
+    );
+    expect(() => parseModelConfig({ ...moe, mlp_only_layers: [7] })).toThrow(/mlp_only_layers/);
+    expect(() => parseModelConfig({ ...moe, shared_expert_intermediate_size: 64 })).toThrow(
+      /shared_expert_intermediate_size: 64 is not understood/,
+    );
+  });
+});
+
 describe("ropeInvFreq", () => {
   it("llama3 scaling keeps high frequencies, divides low ones by the factor and blends in between", () => {
     const plain = ropeInvFreq(128, 500000);

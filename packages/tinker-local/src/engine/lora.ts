@@ -8,6 +8,9 @@ import type { NativeModelConfig, NativeTensor } from "./native.js";
  * - A ~ U(-1/√in, 1/√in) (PEFT's kaiming_uniform(a=√5)), seeded per module from the config seed; B = 0.
  * - trainAttn → q,k,v,o projections; trainMlp → gate, up, down; trainUnembed → lm_head (the tied embedding's
  *   output use when embeddings are tied; the input embedding stays frozen).
+ * - MoE layers: trainMlp adapts the experts under Tinker's names `mlp.experts.w1|w3|w2` (gate, up, down; what the
+ *   cookbook's weights module merges): A [1, r, in] shared by all experts and B [E, out, r] for w1/w3, A [E, r, in]
+ *   and B [1, out, r] shared for w2. The router (`mlp.gate`) stays frozen.
  */
 export const LORA_ALPHA = 32;
 
@@ -17,12 +20,14 @@ export function loraScaling(rank: number): number {
 
 const ATTN = ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj"];
 const MLP = ["mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"];
+const EXPERTS = ["mlp.experts.w1", "mlp.experts.w2", "mlp.experts.w3"];
 
 /** HF module paths that get an adapter, in a stable order. */
 export function loraModules(cfg: NativeModelConfig, lora: ResolvedLoraConfig): string[] {
   const mods: string[] = [];
   for (let l = 0; l < cfg.layers; l++) {
-    const names = [...(lora.trainAttn ? ATTN : []), ...(lora.trainMlp ? MLP : [])];
+    const mlp = cfg.moe?.sparseLayers[l] ? EXPERTS : MLP;
+    const names = [...(lora.trainAttn ? ATTN : []), ...(lora.trainMlp ? mlp : [])];
     for (const n of names) mods.push(`model.layers.${l}.${n}`);
   }
   if (lora.trainUnembed) mods.push("lm_head");
@@ -39,7 +44,7 @@ export function initLoraParams(params: NativeTensor[], seed: number): NativeTens
       t.data.fill(0);
       continue;
     }
-    const fanIn = t.shape[1] as number;
+    const fanIn = t.shape[t.shape.length - 1] as number; // [r, in] or, for experts, [E or 1, r, in]
     const bound = 1 / Math.sqrt(fanIn);
     const rng = seedrandom(`${seed}:${t.name}`);
     for (let i = 0; i < t.data.length; i++) t.data[i] = (rng() * 2 - 1) * bound;

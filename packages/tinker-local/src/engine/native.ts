@@ -27,8 +27,8 @@ export interface NativeDeviceMemory {
   availableMB: number;
 }
 export interface NativeModelConfig {
-  /** Which native model runs it: "dense" (Llama/Qwen2/Qwen3). */
-  kind: "dense";
+  /** Which native model runs it: "dense" (Llama/Qwen2/Qwen3) or "moe" (Qwen3-MoE: `moe` is set). */
+  kind: "dense" | "moe";
   hidden: number;
   layers: number;
   heads: number;
@@ -52,6 +52,17 @@ export interface NativeModelConfig {
   ropeDynamicFactor: number;
   /** "cpu" | "cuda" | "cuda:N" (default cpu). */
   device?: string;
+  moe?: NativeMoeConfig;
+}
+/** Sparse MLP of a MoE model; layers with sparseLayers[l] false keep the dense MLP (`intermediate`). */
+export interface NativeMoeConfig {
+  experts: number;
+  topK: number;
+  /** Width of each expert's SwiGLU. */
+  intermediate: number;
+  /** Renormalise the chosen experts' routing weights to sum to 1. */
+  normTopk: boolean;
+  sparseLayers: boolean[];
 }
 export interface NativeModel {
   load(config: NativeModelConfig, weights: NativeWeight[]): Promise<void>;

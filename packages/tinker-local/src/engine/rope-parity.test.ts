@@ -82,7 +82,10 @@ describe("config spellings: prompt logprobs equal the reference's (≤ 1e-4) on 
     const trainer = await engine.createTrainer(modelDir(v, spelling), lora(fx.rank)); // LoRA B = 0: the base model
     try {
       for (const which of ["short", "long"] as const) {
-        const out = await trainer.forward([datum(fx.prompts[which])], { lossFn: "cross_entropy", backward: false });
+        const out = await trainer.forward([datum(fx.prompts[which])], {
+          lossFn: "cross_entropy",
+          backward: false,
+        });
         expect(
           track(`logprobs ${which}`, maxAbsDiff(out.logprobs[0] as Float32Array, v.logprobs[which])),
         ).toBeLessThan(1e-4);
