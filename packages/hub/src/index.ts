@@ -81,4 +81,6 @@ export {
   fixtureFile,
 } from "./testing/fixture-repo.js";
 export { type HubRequestRecord, type HubRoute, LocalHub, type LocalHubOptions } from "./testing/local-hub.js";
+export { type UploadLog, uploadRoutes } from "./testing/upload-routes.js";
+export { type UploadFolderOptions, type UploadFolderResult, uploadFolder } from "./upload.js";
 export { blobProblem, DEFAULT_VERIFY_LIMIT, type ExpectedBlob, hashFile } from "./verify.js";

@@ -139,6 +139,14 @@ export function readCheckpoint(dir: string): LoraCheckpoint {
   };
 }
 
+/** The tinker:// path a downloaded checkpoint came from (from `crucible-download.json`), if known. */
+export function sourceTinkerPath(dir: string): string | undefined {
+  const file = join(dir, "crucible-download.json");
+  if (!existsSync(file)) return undefined;
+  const v = (JSON.parse(readFileSync(file, "utf8")) as { tinker_path?: unknown }).tinker_path;
+  return typeof v === "string" ? v : undefined;
+}
+
 /** alpha / r: what multiplies B·A (not rsLoRA). */
 export function loraScale(ckpt: Pick<LoraCheckpoint, "rank" | "alpha" | "config">): number {
   if (ckpt.config["use_rslora"] === true) return ckpt.alpha / Math.sqrt(ckpt.rank);

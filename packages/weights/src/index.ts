@@ -1,6 +1,8 @@
 // Taking a trained model home: download, PEFT export, merge, publish.
 
 export { hfHubCacheDir, resolveBaseModelDir } from "./base-model.js";
+export type { ModelCardOptions, Provenance } from "./card.js";
+export { buildModelCard, finalMetrics, PROVENANCE } from "./card.js";
 export type { LoraCheckpoint, LoraPair } from "./checkpoint.js";
 export { ADAPTER_CONFIG, ADAPTER_WEIGHTS, loraScale, parseLoraKey, readCheckpoint } from "./checkpoint.js";
 export type { DownloadOptions, DownloadResult } from "./download.js";
@@ -13,4 +15,6 @@ export { checkAdapterFits, readBaseModelDir, TOKENIZER_FILES } from "./model-dir
 export { writeDirAtomic } from "./output-dir.js";
 export type { PeftExportOptions, PeftExportResult } from "./peft.js";
 export { exportPeftAdapter } from "./peft.js";
+export type { PublishOptions } from "./publish.js";
+export { publishToHub } from "./publish.js";
 export { extractTarSafely } from "./tar.js";

@@ -89,6 +89,7 @@ describe("mergeAdapter", () => {
     }
     expect(readdirSync(join(dir, "out")).sort()).toEqual([
       "config.json",
+      "crucible-provenance.json",
       "generation_config.json",
       "model-00001-of-00002.safetensors",
       "model-00002-of-00002.safetensors",

@@ -10,7 +10,8 @@ import {
   toFloat32,
   writeSafetensorsFile,
 } from "@crucible/hub";
-import { type LoraPair, loraScale, readCheckpoint } from "./checkpoint.js";
+import { PROVENANCE, type Provenance } from "./card.js";
+import { type LoraPair, loraScale, readCheckpoint, sourceTinkerPath } from "./checkpoint.js";
 import {
   type BaseModelDir,
   checkAdapterFits,
@@ -25,6 +26,8 @@ export interface MergeOptions {
   checkpointDir: string;
   /** Local Hugging Face directory of the base model the adapter was trained on. */
   baseDir: string;
+  /** The base model's name (hub id) to record in the provenance; default the checkpoint's or the directory. */
+  baseModel?: string;
   outDir: string;
   overwrite?: boolean;
   /** Called after each tensor is written (for a progress bar). */
@@ -132,6 +135,16 @@ export async function mergeAdapter(options: MergeOptions): Promise<MergeResult> 
       await writeFile(join(tmp, "model.safetensors.index.json"), `${JSON.stringify(index, null, 2)}\n`);
       const config = { ...base.config, ...(untie ? { tie_word_embeddings: false } : {}) };
       await writeFile(join(tmp, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
+      const provenance: Provenance = {
+        kind: "merged",
+        base_model: options.baseModel ?? ckpt.baseModel ?? options.baseDir,
+        r: ckpt.rank,
+        lora_alpha: ckpt.alpha,
+        unembed: untie ? "untied" : ckpt.pairs.some((p) => p.module === "lm_head") ? "merged" : "none",
+      };
+      const tinkerPath = sourceTinkerPath(options.checkpointDir);
+      if (tinkerPath) provenance.tinker_path = tinkerPath;
+      await writeFile(join(tmp, PROVENANCE), `${JSON.stringify(provenance, null, 2)}\n`);
       for (const f of TOKENIZER_FILES) {
         if (existsSync(join(base.dir, f))) await copyFile(join(base.dir, f), join(tmp, f));
       }

@@ -1,7 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { encodeSafetensors } from "@crucible/hub";
-import { ADAPTER_CONFIG, ADAPTER_WEIGHTS, readCheckpoint } from "./checkpoint.js";
+import { PROVENANCE, type Provenance } from "./card.js";
+import { ADAPTER_CONFIG, ADAPTER_WEIGHTS, readCheckpoint, sourceTinkerPath } from "./checkpoint.js";
 import { WeightsError } from "./errors.js";
 import { checkAdapterFits, readBaseModelDir } from "./model-dir.js";
 import { writeDirAtomic } from "./output-dir.js";
@@ -90,10 +91,16 @@ export async function exportPeftAdapter(options: PeftExportOptions): Promise<Pef
     async (tmp) => {
       await writeFile(join(tmp, ADAPTER_WEIGHTS), encodeSafetensors(tensors, { format: "pt" }));
       await writeFile(join(tmp, ADAPTER_CONFIG), `${JSON.stringify(config, null, 2)}\n`);
-      await writeFile(
-        join(tmp, "README.md"),
-        `---\nbase_model: ${baseModel}\nlibrary_name: peft\n---\n\nLoRA adapter (r=${ckpt.rank}, alpha=${ckpt.alpha}) exported by \`crucible weights adapter\`.\n\n${notes.map((n) => `- ${n}`).join("\n")}\n`,
-      );
+      const provenance: Provenance = {
+        kind: "peft-adapter",
+        base_model: baseModel,
+        r: ckpt.rank,
+        lora_alpha: ckpt.alpha,
+        unembed: !hasUnembed ? "none" : options.unembed === "drop" ? "dropped" : "kept",
+      };
+      const tinkerPath = sourceTinkerPath(options.checkpointDir);
+      if (tinkerPath) provenance.tinker_path = tinkerPath;
+      await writeFile(join(tmp, PROVENANCE), `${JSON.stringify(provenance, null, 2)}\n`);
     },
     { overwrite: options.overwrite ?? false },
   );

@@ -12,7 +12,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { encodeSafetensors, readSafetensors, toFloat32 } from "@crucible/hub";
+import { encodeSafetensors, LocalHub, readSafetensors, toFloat32, uploadRoutes } from "@crucible/hub";
 import { createDatum, ModelInput, ServiceClient } from "@crucible/tinker-client";
 import { createEngine, type Engine, ensureBuiltinModel, startLocalServer } from "@crucible/tinker-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -136,6 +136,29 @@ describe("crucible weights (end to end on a loopback server)", () => {
     expect(await cli("merge", dl, merged)).toBe(0);
     expect(readdirSync(merged)).toContain("model.safetensors.index.json");
     expect(JSON.parse(readFileSync(join(merged, "config.json"), "utf8")).tie_word_embeddings).toBe(false);
+
+    // Publish the merged model to the loopback hub-compatible server, with a model card.
+    const hub = await LocalHub.start();
+    const { route, log } = uploadRoutes({ token: "hf_test" });
+    hub.addRoute(route);
+    const saved = { endpoint: process.env["HF_ENDPOINT"], token: process.env["HF_TOKEN"] };
+    process.env["HF_ENDPOINT"] = hub.url;
+    process.env["HF_TOKEN"] = "hf_test";
+    try {
+      expect(await cli("publish", merged, "me/tiny-qwen3-sft", "--recipe", "sl_basic")).toBe(0);
+    } finally {
+      for (const [k, v] of [
+        ["HF_ENDPOINT", saved.endpoint],
+        ["HF_TOKEN", saved.token],
+      ] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await hub.close();
+    }
+    expect(io.lines.at(-1)).toMatch(/^published .* → http:\/\/127\.0\.0\.1:\d+\/me\/tiny-qwen3-sft/);
+    expect(log.commits[0]?.lfsFiles).toContain("model-00001-of-00001.safetensors");
+    expect(log.commits[0]?.files).toContain("README.md");
 
     const independent = join(dir, "peft-applied");
     applyPeftIndependently(peft, ensureBuiltinModel(MODEL), independent);

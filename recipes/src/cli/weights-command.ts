@@ -1,5 +1,6 @@
 // `crucible weights download|adapter|merge|publish`: take a trained model home (see @crucible/weights).
 import { parseArgs } from "node:util";
+import { HubError } from "@crucible/hub";
 import { ServiceClient } from "@crucible/tinker-client";
 import {
   downloadCheckpoint,
@@ -61,7 +62,7 @@ Options:
   --base NAME_OR_DIR  base model: a local HF directory, a built-in model, or a hub id in the HF cache
                       (default: the checkpoint's base_model_name_or_path)
   --overwrite         replace <out> if it exists`,
-  publish: `Usage: crucible weights publish <dir> <repo-id> [--log-dir DIR] [--private] [--token TOKEN]
+  publish: `Usage: crucible weights publish <dir> <repo-id> [--log-dir DIR] [--recipe NAME] [--private] [--token TOKEN]
 
 Uploads a merged model or PEFT adapter directory to the Hugging Face hub (HF_ENDPOINT honoured) with a generated
 model card: base model, recipe, data, final metrics from <log-dir>/metrics.jsonl and the command that reproduces
@@ -69,6 +70,7 @@ the run (from <log-dir>/config.json).
 
 Options:
   --log-dir DIR   the training run's log directory (config.json, metrics.jsonl) for the model card
+  --recipe NAME   the recipe that trained it, for the card's reproduce command (e.g. sl_basic)
   --private       create the repository as private
   --token TOKEN   hub token (default $HF_TOKEN)`,
 };
@@ -127,6 +129,7 @@ async function run(verb: string, argv: readonly string[], io: CliIO): Promise<nu
       "api-key": { type: "string" },
       "drop-unembed": { type: "boolean" },
       "log-dir": { type: "string" },
+      recipe: { type: "string" },
       private: { type: "boolean" },
       token: { type: "string" },
     },
@@ -183,6 +186,7 @@ async function run(verb: string, argv: readonly string[], io: CliIO): Promise<nu
       const r = await mergeAdapter({
         checkpointDir: first,
         baseDir: base?.dir as string,
+        ...(base ? { baseModel: base.name } : {}),
         outDir: second,
         overwrite,
         onTensor: (done, total) => bar(done, total),
@@ -194,7 +198,7 @@ async function run(verb: string, argv: readonly string[], io: CliIO): Promise<nu
     }
     case "publish": {
       const { publishCommand } = await import("./weights-publish.js");
-      return publishCommand(first, second, { ...values }, io);
+      return publishCommand(first, second, values, io);
     }
   }
   throw usage("weights", `unknown verb '${verb}'`);
@@ -211,7 +215,7 @@ export async function weightsCommand(argv: readonly string[], io: CliIO): Promis
   try {
     return await run(verb, rest, io);
   } catch (err) {
-    if (err instanceof WeightsError) throw new ConfigError(err.message);
+    if (err instanceof WeightsError || err instanceof HubError) throw new ConfigError(err.message);
     if (err instanceof TypeError && (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))
       throw usage(verb, err.message);
     throw err;

@@ -1,12 +1,21 @@
+import { publishToHub } from "@crucible/weights";
 import type { CliIO } from "./app.js";
-import { ConfigError } from "./errors.js";
 
-/** Publishing waits on @crucible/hub's upload support; until then the verb says so plainly. */
+/** `crucible weights publish <dir> <repo-id>`: upload with a generated model card (HF_ENDPOINT / HF_TOKEN honoured). */
 export async function publishCommand(
-  _dir: string,
-  _repo: string,
-  _opts: Record<string, unknown>,
-  _io: CliIO,
+  dir: string,
+  repoId: string,
+  opts: { "log-dir"?: string; recipe?: string; private?: boolean; token?: string },
+  io: CliIO,
 ): Promise<number> {
-  throw new ConfigError("weights publish is not available in this build yet (needs @crucible/hub uploads)");
+  const r = await publishToHub({
+    dir,
+    repoId,
+    ...(opts["log-dir"] ? { logDir: opts["log-dir"] } : {}),
+    ...(opts.recipe ? { recipe: opts.recipe } : {}),
+    ...(opts.private !== undefined ? { private: opts.private } : {}),
+    ...(opts.token ? { settings: { token: opts.token } } : {}),
+  });
+  io.out(`published ${dir} → ${r.url} (commit ${r.commit}): ${r.files.join(", ")}`);
+  return 0;
 }
