@@ -259,6 +259,184 @@ describe("parseModelConfig: qwen3_moe", () => {
   });
 });
 
+// config.json of models people download (copied from their Hugging Face repositories): every key is understood.
+const REAL_CONFIGS: Record<string, Record<string, unknown>> = {
+  "Qwen/Qwen3-0.6B": {
+    architectures: ["Qwen3ForCausalLM"],
+    attention_bias: false,
+    attention_dropout: 0.0,
+    bos_token_id: 151643,
+    eos_token_id: 151645,
+    head_dim: 128,
+    hidden_act: "silu",
+    hidden_size: 1024,
+    initializer_range: 0.02,
+    intermediate_size: 3072,
+    max_position_embeddings: 40960,
+    max_window_layers: 28,
+    model_type: "qwen3",
+    num_attention_heads: 16,
+    num_hidden_layers: 28,
+    num_key_value_heads: 8,
+    rms_norm_eps: 1e-6,
+    rope_scaling: null,
+    rope_theta: 1000000,
+    sliding_window: null,
+    tie_word_embeddings: true,
+    torch_dtype: "bfloat16",
+    transformers_version: "4.51.0",
+    use_cache: true,
+    use_sliding_window: false,
+    vocab_size: 151936,
+  },
+  "meta-llama/Llama-3.2-1B": {
+    architectures: ["LlamaForCausalLM"],
+    attention_bias: false,
+    attention_dropout: 0.0,
+    bos_token_id: 128000,
+    eos_token_id: 128001,
+    head_dim: 64,
+    hidden_act: "silu",
+    hidden_size: 2048,
+    initializer_range: 0.02,
+    intermediate_size: 8192,
+    max_position_embeddings: 131072,
+    mlp_bias: false,
+    model_type: "llama",
+    num_attention_heads: 32,
+    num_hidden_layers: 16,
+    num_key_value_heads: 8,
+    pretraining_tp: 1,
+    rms_norm_eps: 1e-5,
+    rope_scaling: {
+      factor: 32.0,
+      high_freq_factor: 4.0,
+      low_freq_factor: 1.0,
+      original_max_position_embeddings: 8192,
+      rope_type: "llama3",
+    },
+    rope_theta: 500000.0,
+    tie_word_embeddings: true,
+    torch_dtype: "bfloat16",
+    transformers_version: "4.45.0.dev0",
+    use_cache: true,
+    vocab_size: 128256,
+  },
+  "Qwen/Qwen2.5-0.5B": {
+    architectures: ["Qwen2ForCausalLM"],
+    attention_dropout: 0.0,
+    bos_token_id: 151643,
+    eos_token_id: 151643,
+    hidden_act: "silu",
+    hidden_size: 896,
+    initializer_range: 0.02,
+    intermediate_size: 4864,
+    max_position_embeddings: 32768,
+    max_window_layers: 24,
+    model_type: "qwen2",
+    num_attention_heads: 14,
+    num_hidden_layers: 24,
+    num_key_value_heads: 2,
+    rms_norm_eps: 1e-6,
+    rope_theta: 1000000.0,
+    sliding_window: 32768,
+    tie_word_embeddings: true,
+    torch_dtype: "bfloat16",
+    transformers_version: "4.40.1",
+    use_cache: true,
+    use_sliding_window: false,
+    vocab_size: 151936,
+    use_mrope: false,
+  },
+  "Qwen/Qwen3-30B-A3B": {
+    architectures: ["Qwen3MoeForCausalLM"],
+    attention_bias: false,
+    attention_dropout: 0.0,
+    bos_token_id: 151643,
+    decoder_sparse_step: 1,
+    eos_token_id: 151645,
+    head_dim: 128,
+    hidden_act: "silu",
+    hidden_size: 2048,
+    initializer_range: 0.02,
+    intermediate_size: 6144,
+    max_position_embeddings: 40960,
+    max_window_layers: 48,
+    mlp_only_layers: [],
+    model_type: "qwen3_moe",
+    moe_intermediate_size: 768,
+    norm_topk_prob: true,
+    num_attention_heads: 32,
+    num_experts: 128,
+    num_experts_per_tok: 8,
+    num_hidden_layers: 48,
+    num_key_value_heads: 4,
+    output_router_logits: false,
+    rms_norm_eps: 1e-6,
+    rope_scaling: null,
+    rope_theta: 1000000.0,
+    router_aux_loss_coef: 0.001,
+    sliding_window: null,
+    tie_word_embeddings: false,
+    torch_dtype: "bfloat16",
+    transformers_version: "4.51.0",
+    use_cache: true,
+    use_sliding_window: false,
+    vocab_size: 151936,
+  },
+  "HuggingFaceTB/SmolLM2-135M": {
+    architectures: ["LlamaForCausalLM"],
+    attention_bias: false,
+    attention_dropout: 0.0,
+    bos_token_id: 0,
+    eos_token_id: 0,
+    hidden_act: "silu",
+    hidden_size: 576,
+    initializer_range: 0.041666666666666664,
+    intermediate_size: 1536,
+    is_llama_config: true,
+    max_position_embeddings: 8192,
+    model_type: "llama",
+    num_attention_heads: 9,
+    num_hidden_layers: 30,
+    num_key_value_heads: 3,
+    pretraining_tp: 1,
+    rms_norm_eps: 1e-5,
+    rope_interleaved: false,
+    rope_scaling: null,
+    rope_theta: 100000,
+    tie_word_embeddings: true,
+    torch_dtype: "bfloat16",
+    transformers_version: "4.40.1",
+    use_cache: true,
+    vocab_size: 49152,
+  },
+};
+
+describe("parseModelConfig: configs of models people download", () => {
+  it.each(Object.entries(REAL_CONFIGS))("%s", (_, config) => {
+    const c = parseModelConfig(config);
+    expect(c.architecture).toBe(config.model_type);
+    expect(c.native.ropeTheta).toBe(config.rope_theta);
+    // the same model saved by current transformers (rope_parameters) reads identically
+    const { rope_theta, rope_scaling, ...rest } = config;
+    const now = parseModelConfig({
+      ...rest,
+      rope_parameters: { rope_type: "default", ...(rope_scaling as object), rope_theta },
+    });
+    expect(now.native).toEqual(c.native);
+  });
+  it("refuses what would change them: a quantization config, interleaved RoPE, multimodal RoPE", () => {
+    const smol = REAL_CONFIGS["HuggingFaceTB/SmolLM2-135M"] as Record<string, unknown>;
+    expect(() =>
+      parseModelConfig({ ...smol, quantization_config: { quant_method: "gptq", bits: 4 } }),
+    ).toThrow(/quantization_config: .* is not understood/);
+    expect(() => parseModelConfig({ ...smol, rope_interleaved: true })).toThrow(/rope_interleaved: true/);
+    const qwen25 = REAL_CONFIGS["Qwen/Qwen2.5-0.5B"] as Record<string, unknown>;
+    expect(() => parseModelConfig({ ...qwen25, use_mrope: true })).toThrow(/use_mrope: true/);
+  });
+});
+
 describe("ropeInvFreq", () => {
   it("llama3 scaling keeps high frequencies, divides low ones by the factor and blends in between", () => {
     const plain = ropeInvFreq(128, 500000);

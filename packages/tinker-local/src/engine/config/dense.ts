@@ -73,9 +73,13 @@ function parseDense(c: ConfigReader, modelType: string): FamilyConfig {
     qkvBias = oBias = c.bool("attention_bias", false);
   }
   if (modelType === "qwen2" || modelType === "qwen3") refuseSlidingWindow(c);
+  if (modelType === "qwen2") c.only("use_mrope", false, "multimodal RoPE is not implemented"); // Qwen2.5 writes false
   if (modelType === "llama") {
     c.only("mlp_bias", false, "biased MLP projections are not implemented");
     c.ignore("pretraining_tp"); // split matmuls in old HF code; the same function
+    // Nanotron-converted checkpoints (SmolLM): a marker, and the RoPE layout HF's Llama always uses (rotate_half).
+    c.ignore("is_llama_config");
+    c.only("rope_interleaved", false, "HF's Llama rotates halves, not interleaved pairs");
   }
   requireLayerTypes(c, core.layers, ["full_attention"]);
   const intermediate = c.int("intermediate_size");
