@@ -11,12 +11,16 @@ import { WeightsError } from "./errors.js";
  */
 export async function extractTarSafely(tarFile: string, dir: string): Promise<string[]> {
   const names: string[] = [];
+  let refused: WeightsError | undefined;
   const ex = extract();
   ex.on("entry", (header, stream, next) => {
+    // A refused entry stops all writing; the rest of the tar is drained and the whole extraction fails.
     const fail = (why: string) => {
+      refused ??= new WeightsError(`archive entry ${JSON.stringify(header.name)}: ${why}`, "archive");
+      stream.on("end", () => next());
       stream.resume();
-      ex.destroy(new WeightsError(`archive entry ${JSON.stringify(header.name)}: ${why}`, "archive"));
     };
+    if (refused) return fail("after a refused entry");
     const rel = normalize(header.name);
     if (isAbsolute(header.name) || rel === ".." || rel.startsWith(`..${sep}`)) {
       return fail("path leaves the output directory");
@@ -49,6 +53,7 @@ export async function extractTarSafely(tarFile: string, dir: string): Promise<st
   });
   try {
     await pipeline(createReadStream(tarFile), ex);
+    if (refused) throw refused;
   } catch (err) {
     if (err instanceof WeightsError) throw err;
     if ((err as NodeJS.ErrnoException).code !== undefined) throw err;
