@@ -79,7 +79,7 @@ describe.each(fx.variants.map((v) => [v.name, v] as const))("Qwen3-MoE parity: %
     }
   });
 
-  it("LoRA gradients (attention, Tinker-layout experts, dense MLP, lm_head), one AdamW step, greedy sampling", async () => {
+  it("LoRA gradients (attention, Tinker-layout experts, dense MLP, lm_head), one AdamW step, checkpoint, greedy sampling", async () => {
     const trainer = (await engine.createTrainer(model, lora)) as LocalTrainer;
     try {
       await trainer.loadState(join(FIXTURES, v.name, "adapter"), { optimizer: false });
@@ -111,8 +111,34 @@ describe.each(fx.variants.map((v) => [v.name, v] as const))("Qwen3-MoE parity: %
         const want = expected.get(`${v.name}/adamw/${p.name}`) as Float32Array;
         expect(track("AdamW params (scaled)", scaledError(p.data, want)), p.name).toBeLessThan(1e-4);
       }
+      // A training checkpoint of the 3-D expert adapters (with AdamW moments) restores exactly.
+      const state = join(tmp, `${v.name}-state`);
+      await trainer.saveState(state, { optimizer: true });
+      const resumed = (await engine.createTrainer(model, { ...lora, seed: 1 })) as LocalTrainer;
+      try {
+        await resumed.loadState(state, { optimizer: true });
+        for (const kind of ["params", "exp_avg", "exp_avg_sq"] as const) {
+          const want = new Map(trainer.tensors(kind).map((t) => [t.name, t]));
+          for (const t of resumed.tensors(kind)) {
+            expect(t.shape, t.name).toEqual(want.get(t.name)?.shape);
+            expect(maxAbsDiff(t.data, (want.get(t.name) as { data: Float32Array }).data), t.name).toBe(0);
+          }
+        }
+      } finally {
+        resumed.dispose();
+      }
       const saved = join(tmp, `${v.name}-adapter`);
       await trainer.saveSamplerWeights(saved);
+      // The exported PEFT adapter names and shapes are the ones the cookbook's weights module merges.
+      const peft = new Map(
+        readSafetensors(join(saved, "adapter_model.safetensors")).tensors.map((t) => [t.name, t.shape]),
+      );
+      const sparse = v.name === "moe-norm" ? 0 : 1;
+      const p = `base_model.model.model.layers.${sparse}.mlp.experts`;
+      expect(peft.get(`${p}.w1.lora_A.weight`)).toEqual([1, fx.rank, 32]);
+      expect(peft.get(`${p}.w1.lora_B.weight`)).toEqual([8, 16, fx.rank]);
+      expect(peft.get(`${p}.w2.lora_A.weight`)).toEqual([8, fx.rank, 16]);
+      expect(peft.get(`${p}.w2.lora_B.weight`)).toEqual([1, 32, fx.rank]);
       const sampler = await engine.createSampler(model, saved);
       const r = await sampler.sample({
         prompt: Int32Array.from(fx.prompts.long.slice(0, v.greedy_prompt_len)),
