@@ -61,11 +61,7 @@ export async function fileMetadata(
 ): Promise<FileMetadata> {
   let url = resolveUrl(s, repo, path, revision);
   for (let hops = 0; hops < 5; hops++) {
-    const res = await fetch(url, {
-      method: "HEAD",
-      redirect: "manual",
-      headers: { ...authHeaders(s), "accept-encoding": "identity" },
-    });
+    const res = await headWithRetry(url, { ...authHeaders(s), "accept-encoding": "identity" });
     const location = res.headers.get("location");
     // A relative redirect is a renamed repo: follow it; an absolute one is LFS storage: metadata is on this answer.
     if (res.status >= 300 && res.status < 400 && location?.startsWith("/")) {
@@ -92,6 +88,18 @@ export async function fileMetadata(
     return { commit, etag, url, size: sizeHeader ? Number(sizeHeader) : undefined };
   }
   throw new HubHttpError(url, 310, "too many redirects");
+}
+
+/** A HEAD that retries transient network failures (a reset pooled connection) before calling the hub unreachable. */
+async function headWithRetry(url: string, headers: Record<string, string>): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, { method: "HEAD", redirect: "manual", headers });
+    } catch (err) {
+      if (!isNetworkError(err) || attempt >= 3) throw err;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
 }
 
 /**

@@ -48,13 +48,15 @@ export async function listRepoFiles(repo: RepoRef, opts: HubRequestOptions = {})
       throw notCached(`the hub at ${s.endpoint} is unreachable`);
     }
     const status = (err as { statusCode?: number }).statusCode;
-    if (status === 401 || status === 404)
+    if (status === 401 || status === 404) {
+      const code = status === 401 ? "RepoNotFound" : "RevisionNotFound";
       throw new HubNotFoundError(
         repo,
-        `revision ${revision}`,
-        status === 401 ? "RepoNotFound" : "RevisionNotFound",
+        status === 401 ? "repository" : `revision ${revision}`,
+        code,
         s.endpoint,
       );
+    }
     throw err;
   }
 }

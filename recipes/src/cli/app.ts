@@ -18,6 +18,7 @@ export interface CliCommands {
   dashboard?: (argv: readonly string[], io: CliIO) => Promise<number>;
   demo?: (argv: readonly string[], io: CliIO) => Promise<number>;
   weights?: (argv: readonly string[], io: CliIO) => Promise<number>;
+  download?: (argv: readonly string[], io: CliIO) => Promise<number>;
 }
 
 export const defaultIO: CliIO = {
@@ -58,13 +59,14 @@ async function dispatch(argv: readonly string[], io: CliIO, cmds: CliCommands): 
     case "eval":
     case "dashboard":
     case "weights":
+    case "download":
     case "demo": {
       const handler = cmds[cmd];
       if (!handler) throw new ConfigError(`'${cmd}' is not available in this build`);
       return handler(rest, io);
     }
     default: {
-      const m = didYouMean(cmd, ["run", "list", "eval", "dashboard", "demo", "weights"]);
+      const m = didYouMean(cmd, ["run", "list", "eval", "dashboard", "demo", "weights", "download"]);
       throw new ConfigError(
         `unknown command '${cmd}'${m ? ` (did you mean '${m}'?)` : ""}; see crucible --help`,
       );

@@ -50,6 +50,7 @@ export function topHelp(recipes: readonly Recipe[]): string {
     "  dashboard <log_dir...>         serve live training curves on http://127.0.0.1",
     "  demo                           SFT + RL on arithmetic with a built-in tiny model, before/after accuracy",
     "  weights <verb> ...             download | adapter | merge | publish a trained model (crucible weights --help)",
+    "  download <kind> <name>...      pre-fetch a dataset, model or tokenizer into the HF cache (crucible download --help)",
     "",
     "log dir policy: --if-exists=delete|resume|ask|raise (default ask; non-interactive runs must choose)",
     "backend: local (embedded) unless TINKER_API_KEY or TINKER_BASE_URL is set; override with backend=local|remote",

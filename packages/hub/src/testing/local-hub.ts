@@ -45,7 +45,7 @@ export class LocalHub {
   readonly requests: HubRequestRecord[] = [];
   private readonly routes: HubRoute[] = [];
   private readonly privateRepos = new Set<string>();
-  private cuts: { match: (url: string) => boolean; afterBytes: number }[] = [];
+  private cuts: { match: (url: string) => boolean; afterBytes: number; left: number }[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -101,9 +101,17 @@ export class LocalHub {
     return sha;
   }
 
-  /** The next responses whose URL contains `urlPart` send only `afterBytes` body bytes, then drop the connection. */
+  /**
+   * The next `times` responses whose URL contains `urlPart` send only `afterBytes` body bytes, then drop the
+   * connection (`times: Infinity` until `clearCuts`). Note that HTTP clients may retry a dropped request by
+   * themselves, so count on "at least one cut", not on an exact number of attempts.
+   */
   cutNext(urlPart: string, afterBytes: number, times = 1): void {
-    for (let i = 0; i < times; i++) this.cuts.push({ match: (u) => u.includes(urlPart), afterBytes });
+    this.cuts.push({ match: (u) => u.includes(urlPart), afterBytes, left: times });
+  }
+
+  clearCuts(): void {
+    this.cuts = [];
   }
 
   /** Adds a route consulted before the built-in ones (other helpers' upload or job APIs). */
@@ -225,10 +233,10 @@ export class LocalHub {
       return;
     }
     const body = data.subarray(start, end);
-    const cutAt = this.cuts.findIndex((c) => c.match(record.url));
-    if (cutAt >= 0) {
-      const [cut] = this.cuts.splice(cutAt, 1);
-      const part = body.subarray(0, cut?.afterBytes ?? 0);
+    const cut = this.cuts.find((c) => c.left > 0 && c.match(record.url));
+    if (cut) {
+      cut.left--;
+      const part = body.subarray(0, cut.afterBytes);
       record.bytes = part.byteLength;
       res.write(part, () => res.destroy());
       return;
