@@ -1,5 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { DENSE_FAMILY } from "./config/dense.js";
+import { MODEL_FAMILIES } from "./config/families.js";
 import { ModelConfigError, parseModelConfig, ropeInvFreq } from "./config.js";
 
 const llama = {
@@ -434,6 +436,44 @@ describe("parseModelConfig: configs of models people download", () => {
     expect(() => parseModelConfig({ ...smol, rope_interleaved: true })).toThrow(/rope_interleaved: true/);
     const qwen25 = REAL_CONFIGS["Qwen/Qwen2.5-0.5B"] as Record<string, unknown>;
     expect(() => parseModelConfig({ ...qwen25, use_mrope: true })).toThrow(/use_mrope: true/);
+  });
+});
+
+describe("parseModelConfig: multimodal wrappers (text_config)", () => {
+  // The dispatch as a family that lists a wrapper sees it (the real wrapper families register themselves in
+  // families.ts); the dense family stands in for the text model here.
+  const wrapping = {
+    ...DENSE_FAMILY,
+    modelTypes: [],
+    wrappers: { test_vl: { textModelTypes: ["llama"], weightPrefix: "model.language_model." } },
+  };
+  const wrapped = {
+    model_type: "test_vl",
+    tie_word_embeddings: true,
+    vision_config: { depth: 2 },
+    text_config: llama,
+  };
+  it("runs the text part, with the wrapper's tie_word_embeddings and the text weights' prefix", () => {
+    MODEL_FAMILIES.push(wrapping);
+    try {
+      const c = parseModelConfig(wrapped);
+      expect(c.architecture).toBe("llama");
+      expect(c.weightPrefix).toBe("model.language_model.");
+      expect(c.native.tied).toBe(true);
+      expect(c.eosTokenIds).toEqual([1, 2]);
+      expect(() =>
+        parseModelConfig({ ...wrapped, text_config: { ...llama, tie_word_embeddings: false } }),
+      ).toThrow(/tie_word_embeddings: true contradicts text_config\.tie_word_embeddings/);
+      expect(() => parseModelConfig({ ...wrapped, text_config: { ...llama, model_type: "qwen3" } })).toThrow(
+        /text_config\.model_type: "qwen3" is not the text model of test_vl/,
+      );
+      expect(() =>
+        parseModelConfig({ ...wrapped, text_config: { ...llama, rope_scaling: { rope_type: "su" } } }),
+      ).toThrow(/text_config\.rope_scaling\.rope_type/);
+      expect(() => parseModelConfig({ ...wrapped, text_config: undefined })).toThrow(/field text_config/);
+    } finally {
+      MODEL_FAMILIES.pop();
+    }
   });
 });
 
