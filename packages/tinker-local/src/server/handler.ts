@@ -11,7 +11,13 @@ import type { Engine } from "../engine/types.js";
 import { ArchiveSigner } from "../store/archive.js";
 import { CheckpointStore } from "../store/checkpoint-store.js";
 import { serveArchive } from "./archive-route.js";
-import { type FutureValue, requireSession, type ServerContext, type ServerLimits } from "./context.js";
+import {
+  type FutureValue,
+  requireSession,
+  type ServerContext,
+  type ServerLimits,
+  visible,
+} from "./context.js";
 import { errorCategory, errorMessage, HttpError, UserError } from "./errors.js";
 import { FutureRegistry } from "./futures.js";
 import { restRoute, weightsInfo } from "./rest.js";
@@ -144,6 +150,13 @@ export async function createTinkerHandler(options: TinkerHandlerOptions): Promis
     signal?: AbortSignal,
   ) {
     const req = decodeWith(JsonCodecs.retrieveFutureRequest, body);
+    // Request ids are `req:<model or sampler id>:<seq>`: another key's results answer 404, like unknown ids.
+    const owner = req.requestId.startsWith("req:")
+      ? req.requestId.slice(4, req.requestId.lastIndexOf(":"))
+      : undefined;
+    const holder = owner ? (ctx.models.get(owner) ?? ctx.samplers.get(owner)) : undefined;
+    if (holder && !visible(ctx, holder.owner))
+      throw new HttpError(404, `unknown request_id ${JSON.stringify(req.requestId)}`);
     const r = await ctx.futures.wait(req.requestId, limits.longPollMs, signal);
     if (r.state === "unknown")
       throw new HttpError(404, `unknown request_id ${JSON.stringify(req.requestId)}`);

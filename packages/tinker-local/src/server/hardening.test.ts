@@ -151,6 +151,12 @@ describe("server hardening", () => {
             }),
           });
           expect(fb.status).toBe(404);
+          const poll = await fetch(`${server.url}/api/v1/retrieve_future`, {
+            method: "POST",
+            headers,
+            body: JSON.stringify({ request_id: `req:${tc.modelId}:1` }),
+          });
+          expect(poll.status).toBe(404);
           const del = await fetch(
             `${server.url}/api/v1/training_runs/${tc.modelId}/checkpoints/weights/mine`,
             {
