@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "crucible_engine",
-      "sources": ["src/addon.cc", "src/engine.cc", "src/sample.cc", "src/alloc.cc", "src/small_gemm.cc", "src/device.cc", "src/moe.cc"],
+      "sources": ["src/addon.cc", "src/engine.cc", "src/sample.cc", "src/alloc.cc", "src/small_gemm.cc", "src/device.cc", "src/moe.cc", "src/qwen35.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!@(node ../scripts/libtorch.cjs --include)"

@@ -1,6 +1,7 @@
 // Engine vs PyTorch on the same shapes, one command:  pnpm --filter @crucible/tools bench:engine  [a|b]
 // (a) ~10M-param Llama: 2 layers, d 256, vocab 32k, T 256; (b) SmolLM-135M shape. LoRA rank 32 on all modules;
-// (c) a scaled Qwen3-MoE (LoRA rank 16 on attention, experts in Tinker's layout and lm_head).
+// (c) a scaled Qwen3-MoE (LoRA rank 16 on attention, experts in Tinker's layout and lm_head); (q) Qwen3.5-0.8B's
+// layout scaled down (Gated DeltaNet + gated attention, 3:1; LoRA rank 32 on all modules).
 // Both sides use the same libtorch (Debian 1.13) and the same thread count; PyTorch runs eager autograd.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -119,6 +120,48 @@ const SHAPES: Record<
       prompt: 32,
       num_samples: 4,
       max_tokens: 32,
+      threads,
+    },
+  },
+  q: {
+    label: "(q) Qwen3.5-0.8B layout scaled down: 8 layers (6 DeltaNet, 2 attention), d 512, vocab 32k",
+    config: {
+      architectures: ["Qwen3_5ForConditionalGeneration"],
+      model_type: "qwen3_5",
+      tie_word_embeddings: true,
+      text_config: {
+        model_type: "qwen3_5_text",
+        hidden_act: "silu",
+        hidden_size: 512,
+        intermediate_size: 1536,
+        num_hidden_layers: 8,
+        num_attention_heads: 4,
+        num_key_value_heads: 1,
+        head_dim: 128,
+        layer_types: Array.from({ length: 8 }, (_, i) =>
+          (i + 1) % 4 === 0 ? "full_attention" : "linear_attention",
+        ),
+        linear_num_key_heads: 8,
+        linear_num_value_heads: 8,
+        linear_key_head_dim: 64,
+        linear_value_head_dim: 64,
+        linear_conv_kernel_dim: 4,
+        rms_norm_eps: 1e-6,
+        rope_parameters: { rope_type: "default", rope_theta: 10000000, partial_rotary_factor: 0.25 },
+        max_position_embeddings: 4096,
+        vocab_size: 32000,
+        tie_word_embeddings: true,
+      },
+    },
+    bench: {
+      seq: 256,
+      batch: 1,
+      rank: 32,
+      warmup: 1,
+      steps: 5,
+      prompt: 32,
+      num_samples: 4,
+      max_tokens: 64,
       threads,
     },
   },

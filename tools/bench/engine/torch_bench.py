@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """PyTorch side of tools/bench/engine: the same model shapes, LoRA and sampling loop as the engine, in eager
-PyTorch (tools/reference/crucible_torch_model.py), timed. Prints one JSON line.
+PyTorch (tools/reference/crucible_torch_model.py; Qwen3-MoE: hf_decoder.py; Qwen3.5: qwen35_torch_model.py), timed.
+Prints one JSON line.
 
   /usr/bin/python3 torch_bench.py make-model <dir> '<config json>'   # random F32 HF directory
   /usr/bin/python3 torch_bench.py run <dir> '<bench json>'
@@ -20,6 +21,11 @@ from crucible_torch_model import Model, read_safetensors, write_safetensors  # n
 def make_model(d, cfg):
     if cfg["model_type"] == "qwen3_moe":
         from moe_parity import random_weights  # Qwen3-MoE generator of the MoE parity fixtures
+    elif cfg["model_type"] == "qwen3_5":
+        from qwen35_parity import random_weights as text_weights  # Qwen3.5 generator of its parity fixtures
+
+        def random_weights(c, g):
+            return text_weights(c["text_config"], g)
     else:
         from engine_parity import random_weights  # same init helper as the parity fixtures
 
@@ -77,12 +83,62 @@ def run_moe(d, b, cfg):
     return train_step, sample
 
 
+def run_qwen35(d, b, cfg):
+    """Qwen3.5 (hybrid Gated DeltaNet + gated attention) in eager PyTorch: tools/reference/qwen35_torch_model.py
+    (HF's chunked delta rule for training and prefill, the recurrent one per decoded token), the same bench loop."""
+    from qwen35_torch_model import Qwen35Model
+
+    model = Qwen35Model(cfg, read_safetensors(os.path.join(d, "model.safetensors")))
+    rank = b["rank"]
+    gen = torch.Generator().manual_seed(0)
+    lora = {}
+    for m in model.modules():
+        W = model.module_weight(m)
+        lora[m + ".lora_A.weight"] = (torch.rand(rank, W.shape[1], generator=gen) * 2 - 1) / W.shape[1] ** 0.5
+        lora[m + ".lora_B.weight"] = torch.zeros(W.shape[0], rank)
+    for t in lora.values():
+        t.requires_grad_(True)
+    model.set_lora(lora, rank)
+    opt = torch.optim.AdamW(list(lora.values()), lr=1e-4, betas=(0.9, 0.95), eps=1e-8)
+    T, B = b["seq"], b["batch"]
+    toks = torch.randint(0, cfg["text_config"]["vocab_size"], (B, T + 1), generator=gen)
+
+    def train_step():
+        lg = model.logits(model.hidden(toks[:, :-1]).reshape(B * T, -1))
+        lp = lg.gather(1, toks[:, 1:].reshape(-1, 1)) - lg.logsumexp(-1, keepdim=True)
+        (-lp.sum()).backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+
+    def sample():
+        # prefill one row, copy its per-layer state (k/v, or conv window + delta-rule state) to every sample
+        with torch.inference_mode():
+            S, P, N = b["num_samples"], b["prompt"], b["max_tokens"]
+            g = torch.Generator().manual_seed(1)
+            one = [dict() for _ in range(model.L)]
+            h = model.hidden(toks[0, :P].view(1, P), 0, one)[0]
+            cache = [{k: v.expand(S, *v.shape[1:]).clone() for k, v in layer.items()} for layer in one]
+            lg = model.logits(h[-1:]).expand(S, -1)
+            out = []
+            for i in range(N):
+                tok = torch.multinomial(lg.softmax(-1), 1, False, generator=g).squeeze(1)
+                out.append(tok)
+                if i == N - 1:
+                    break
+                lg = model.logits(model.hidden(tok.view(S, 1), P + i, cache).view(S, -1))
+            return torch.stack(out, 1)
+
+    return train_step, sample
+
+
 def run(d, b):
     torch.set_num_threads(b["threads"])
     cfg = json.load(open(os.path.join(d, "config.json")))
     if cfg["model_type"] == "qwen3_moe":
         train_step, sample = run_moe(d, b, cfg)
         return timed(b, train_step, sample)
+    if cfg["model_type"] == "qwen3_5":
+        return timed(b, *run_qwen35(d, b, cfg))
     model = Model(cfg, read_safetensors(os.path.join(d, "model.safetensors")))
     rank = b["rank"]
     gen = torch.Generator().manual_seed(0)

@@ -174,6 +174,15 @@ class Model : public Napi::ObjectWrap<Model> {
       auto sl = m.Get("sparseLayers").As<Napi::Array>();
       for (uint32_t i = 0; i < sl.Length(); ++i) cfg.sparseLayers.push_back(sl.Get(i).ToBoolean() ? 1 : 0);
     }
+    if (c.Has("hybrid")) {  // Qwen3.5: {layerTypes: Int32Array, kHeads, vHeads, kDim, vDim, convKernel}
+      auto q = c.Get("hybrid").As<Napi::Object>();
+      cfg.layerTypes = vec<int32_t>(q.Get("layerTypes"));
+      cfg.linKHeads = num(q, "kHeads");
+      cfg.linVHeads = num(q, "vHeads");
+      cfg.linKDim = num(q, "kDim");
+      cfg.linVDim = num(q, "vDim");
+      cfg.convKernel = num(q, "convKernel");
+    }
     auto ws = info[1].As<Napi::Array>();
     auto raws = std::make_shared<std::vector<crucible::RawTensor>>();
     for (uint32_t i = 0; i < ws.Length(); ++i) {

@@ -84,6 +84,10 @@ std::shared_ptr<BaseModel> loadBaseModel(const ModelConfig& cfg, const std::vect
     m->embed = get("model.embed_tokens.weight", {cfg.vocab, H});
     m->norm = get("model.norm.weight", {H});
     m->lmHead = cfg.tied ? m->embed : get("lm_head.weight", {cfg.vocab, H});
+    if (!cfg.layerTypes.empty()) {
+      loadQwen35(*m, get);
+      return m;
+    }
     check(!cfg.invFreq.empty() && static_cast<int64_t>(cfg.invFreq.size()) * 2 <= hd,
           "config: invFreq must have rotaryDim/2 entries, rotaryDim <= headDim");
     m->invFreq = at::tensor(cfg.invFreq, at::kFloat);
@@ -102,7 +106,10 @@ std::shared_ptr<BaseModel> loadBaseModel(const ModelConfig& cfg, const std::vect
           {I, H}, {I, H}, {H, I}};
       L.sparse = l < static_cast<int64_t>(cfg.sparseLayers.size()) && cfg.sparseLayers[l] != 0;
       for (int j = 0; j < NPROJ; ++j)
-        if (!L.sparse || j < GATE) L.w[j] = get(p + kProjNames[j] + ".weight", shapes[j]);
+        if (!L.sparse || j < GATE) {
+          L.w[j] = get(p + kProjNames[j] + ".weight", shapes[j]);
+          L.names[j] = kProjNames[j];
+        }
       if (L.sparse) {
         const int64_t E = cfg.experts, MI = cfg.moeInter;
         L.moe.router = get(p + "mlp.gate.weight", {E, H});
@@ -133,8 +140,8 @@ Adapter::Adapter(std::shared_ptr<BaseModel> base, const LoraSpec& spec) : impl_(
     for (int64_t l = 0; l < c.layers; ++l) {
       const auto& L = base->layers[l];
       auto p = "model.layers." + std::to_string(l) + ".";
-      for (int j = 0; j < NPROJ; ++j)
-        if (L.w[j].defined()) shapes[p + kProjNames[j]] = {{r, L.w[j].size(1)}, {L.w[j].size(0), r}};
+      for (int j = 0; j < NSLOT; ++j)
+        if (!L.names[j].empty()) shapes[p + L.names[j]] = {{r, L.w[j].size(1)}, {L.w[j].size(0), r}};
       if (L.sparse) {  // Tinker's shapes: the hidden-side factor is shared by all experts
         const int64_t E = c.experts, H = c.hidden, MI = c.moeInter;
         shapes[p + kExpertLoraNames[0]] = {{1, r, H}, {E, MI, r}};
@@ -160,7 +167,7 @@ Adapter::Adapter(std::shared_ptr<BaseModel> base, const LoraSpec& spec) : impl_(
       p.vB = at::zeros_like(p.B.detach());
       impl_->loras.push_back(std::move(p));
     }
-    impl_->layerLora.assign(c.layers, std::array<LoraPair*, NPROJ>{});
+    impl_->layerLora.assign(c.layers, std::array<LoraPair*, NSLOT>{});
     impl_->layerExpertLora.assign(c.layers, std::array<LoraPair*, 3>{});
     for (auto& p : impl_->loras) {
       if (p.key == "lm_head") {
@@ -168,8 +175,10 @@ Adapter::Adapter(std::shared_ptr<BaseModel> base, const LoraSpec& spec) : impl_(
         continue;
       }
       for (int64_t l = 0; l < c.layers; ++l)
-        for (int j = 0; j < NPROJ; ++j)
-          if (p.key == "model.layers." + std::to_string(l) + "." + kProjNames[j]) impl_->layerLora[l][j] = &p;
+        for (int j = 0; j < NSLOT; ++j) {
+          const auto& name = base->layers[l].names[j];
+          if (!name.empty() && p.key == "model.layers." + std::to_string(l) + "." + name) impl_->layerLora[l][j] = &p;
+        }
       for (int64_t l = 0; l < c.layers; ++l)
         for (int j = 0; j < 3; ++j)
           if (p.key == "model.layers." + std::to_string(l) + "." + kExpertLoraNames[j]) impl_->layerExpertLora[l][j] = &p;

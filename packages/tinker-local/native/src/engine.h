@@ -26,6 +26,9 @@ struct ModelConfig {
   int64_t experts = 0, topK = 0, moeInter = 0;
   bool normTopk = false;
   std::vector<uint8_t> sparseLayers;
+  // Qwen3.5 hybrid stack (qwen35.cc); empty layerTypes for the other families. 1 = Gated DeltaNet layer.
+  std::vector<int32_t> layerTypes;
+  int64_t linKHeads = 0, linVHeads = 0, linKDim = 0, linVDim = 0, convKernel = 0;
 };
 
 // A weight as it sits in a safetensors file: read by the engine straight from `file` at byte `offset`, so the

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <map>
 #include <stdexcept>
@@ -56,20 +57,25 @@ inline at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& w, double eps) 
 }
 
 enum Proj { Q, K, V, O, GATE, UP, DOWN, NPROJ };
+// One more adaptable slot per layer: Qwen3.5's linear_attn.in_proj_z (unused by the other families).
+constexpr int ZPROJ = NPROJ, NSLOT = NPROJ + 1;
 inline const std::array<const char*, NPROJ> kProjNames = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj",
                                                           "self_attn.o_proj", "mlp.gate_proj",    "mlp.up_proj",
                                                           "mlp.down_proj"};
 
 struct LayerW {
   at::Tensor inNorm, postNorm, qNorm, kNorm;
-  std::array<at::Tensor, NPROJ> w;
+  std::array<at::Tensor, NSLOT> w;
   std::array<at::Tensor, NPROJ> b;  // biases where the config has them (undefined otherwise)
+  std::array<std::string, NSLOT> names;  // HF module path after "model.layers.<l>." of each adaptable slot
   bool sparse = false;               // MoE layer: `moe` replaces w[GATE..DOWN]
   MoeWeights moe;
 };
 
 // Tinker's names for the LoRA of a MoE layer's experts (w1 = gate_proj, w3 = up_proj, w2 = down_proj).
 inline const std::array<const char*, 3> kExpertLoraNames = {"mlp.experts.w1", "mlp.experts.w3", "mlp.experts.w2"};
+
+struct Qwen35Weights;  // qwen35.cc: Gated DeltaNet tensors of the linear-attention layers
 
 struct BaseModel {
   ModelConfig cfg;
@@ -78,7 +84,12 @@ struct BaseModel {
   at::TensorOptions opts(at::ScalarType t) const { return at::TensorOptions().dtype(t).device(device); }
   at::Tensor embed, norm, lmHead, invFreq;
   std::vector<LayerW> layers;
+  std::shared_ptr<const Qwen35Weights> q35;  // set for Qwen3.5 models: run() goes through runQwen35
 };
+
+using WeightGetter = std::function<at::Tensor(const std::string&, std::vector<int64_t>)>;
+// qwen35.cc: fills layers (and q35) of a Qwen3.5 model whose embed/norm/lmHead are loaded.
+void loadQwen35(BaseModel& m, const WeightGetter& get);
 
 struct LoraPair {
   std::string key;
@@ -86,13 +97,17 @@ struct LoraPair {
 };
 
 struct KVCache {
-  std::vector<at::Tensor> k, v;  // per layer [B, kvHeads, Tmax, hd]
+  std::vector<at::Tensor> k, v;  // per layer [B, kvHeads, Tmax, hd] (attention layers)
+  // Qwen3.5 linear-attention layers instead: the conv window [B, convDim, kernel-1] and the delta-rule state
+  // [B, vHeads, kDim, vDim] (undefined on attention layers, as k/v are on linear ones).
+  std::vector<at::Tensor> conv, state;
 };
 
 struct Session {
   KVCache cache;
   int64_t len = 0, B = 0;
   int64_t generated = 0;  // tokens sampled per row so far (every live row has the same count)
+  int64_t capacity = 0;   // positions the KV cache holds
   at::Tensor last;  // [B] int64
   at::Generator gen;
   SampleParams p;
@@ -102,7 +117,7 @@ struct Adapter::Impl {
   std::shared_ptr<BaseModel> base;
   LoraSpec spec;
   std::vector<LoraPair> loras;  // sorted by key
-  std::vector<std::array<LoraPair*, NPROJ>> layerLora;
+  std::vector<std::array<LoraPair*, NSLOT>> layerLora;
   std::vector<std::array<LoraPair*, 3>> layerExpertLora;  // MoE layers: w1, w3, w2
   LoraPair* headLora = nullptr;
   int64_t step = 0;
@@ -136,13 +151,14 @@ struct Adapter::Impl {
   }
 
   // Projection j of a layer: LoRA-adapted linear plus the base bias, if any (PEFT adds LoRA to the biased output).
-  at::Tensor proj(const at::Tensor& x, const LayerW& L, const std::array<LoraPair*, NPROJ>& lo, int j) const {
+  at::Tensor proj(const at::Tensor& x, const LayerW& L, const std::array<LoraPair*, NSLOT>& lo, int j) const {
     auto y = lin(x, L.w[j], lo[j]);
     return L.b[j].defined() ? y + L.b[j] : y;
   }
 
   // Decoder stack for tokens [B,T] at absolute positions offset..offset+T-1; returns final-normed hidden [B,T,H].
   at::Tensor run(const at::Tensor& tokens, int64_t offset, KVCache* cache) const {
+    if (base->q35) return runQwen35(tokens, offset, cache);
     const auto& c = base->cfg;
     const int64_t B = tokens.size(0), T = tokens.size(1), hd = c.headDim, rep = c.heads / c.kvHeads;
     auto [cos0, sin0] = ropeTables(c, base->invFreq, offset, T);  // small float32 tables, built on the host
@@ -214,6 +230,9 @@ struct Adapter::Impl {
     }
     return rmsNorm(h, base->norm, c.eps);
   }
+
+  // qwen35.cc: the Qwen3.5 decoder stack (same contract as run()).
+  at::Tensor runQwen35(const at::Tensor& tokens, int64_t offset, KVCache* cache) const;
 
   at::Tensor logits(const at::Tensor& h) const { return lin(h, base->lmHead, headLora); }
 

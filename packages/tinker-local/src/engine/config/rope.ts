@@ -47,6 +47,10 @@ export interface RopeOptions {
   defaultTheta: number;
   /** Layer types that have no RoPE and may carry no parameters (per-layer-type `rope_parameters`). */
   ropelessLayerTypes?: string[];
+  /** The family's `partial_rotary_factor` when the config names none (1; Qwen3.5: 0.25). */
+  defaultPartialRotaryFactor?: number;
+  /** Parameter keys the family understands and that leave its text computation unchanged (Qwen3.5's mrope_*). */
+  inertParams?: string[];
 }
 
 function isObject(v: unknown): v is Json {
@@ -121,6 +125,7 @@ export function readRope(c: ConfigReader, o: RopeOptions): RopeSpec {
     "rope_theta",
     "partial_rotary_factor",
     ...TYPE_KEYS[ropeType],
+    ...(o.inertParams ?? []),
   ]);
   for (const [k, v] of Object.entries(p)) {
     if (!allowed.has(k))
@@ -145,7 +150,7 @@ export function readRope(c: ConfigReader, o: RopeOptions): RopeSpec {
   const thetaAt = pick(c, p, pwhere, "rope_theta");
   const theta = thetaAt ? numberAt(thetaAt.value, thetaAt.from, 1) : o.defaultTheta;
   const prfAt = pick(c, p, pwhere, "partial_rotary_factor");
-  const prf = prfAt ? numberAt(prfAt.value, prfAt.from) : 1;
+  const prf = prfAt ? numberAt(prfAt.value, prfAt.from) : (o.defaultPartialRotaryFactor ?? 1);
   if (prf > 1) throw new ModelConfigError(prfAt?.from ?? "partial_rotary_factor", `must be ≤ 1, got ${prf}`);
   // HF: dim = int(head_dim · partial_rotary_factor); rotate_half needs it even.
   const rotaryDim = Math.floor(o.headDim * prf);
