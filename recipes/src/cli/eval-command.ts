@@ -165,7 +165,7 @@ export async function evalCommand(argv: readonly string[], io: CliIO): Promise<n
   const { openBackend } = await import("../common/backend.js");
   const { getRenderer, getTokenizer } = await import("@crucible/renderers");
   const renderer = getRenderer(rendererName, await getTokenizer(tokenizerNameFor(model)));
-  const session = await openBackend(backend, cfg.base_url);
+  const session = await openBackend(backend, cfg.base_url, [model]);
   try {
     const samplingClient = await session.service.createSamplingClient(
       cfg.checkpoint ? { modelPath: cfg.checkpoint } : { baseModel: model },

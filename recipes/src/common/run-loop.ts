@@ -70,7 +70,7 @@ export async function trainOnBackendAndReport(
   train: (service: ServiceClient) => Promise<unknown>,
 ): Promise<RecipeResult> {
   const logPath = c.log_path!;
-  const session = await openBackend(c.backend === "remote" ? "remote" : "local", c.base_url);
+  const session = await openBackend(c.backend === "remote" ? "remote" : "local", c.base_url, [c.model_name]);
   try {
     await train(session.service);
   } finally {

@@ -42,7 +42,10 @@ export async function runDistillation(c: DistillationConfig, ctx: RecipeContext)
   const renderer = await rendererFor(c.model_name!, c.renderer_name!);
   const dataset = c.dataset!;
   const prompts = await loadPrompts(dataset);
-  const session = await openBackend(c.backend === "remote" ? "remote" : "local", c.base_url);
+  const session = await openBackend(c.backend === "remote" ? "remote" : "local", c.base_url, [
+    c.model_name,
+    c.teacher_model,
+  ]);
   try {
     await t.trainOnPolicyDistillation({
       serviceClient: session.service,

@@ -73,7 +73,7 @@ export async function runMathRl(
       }),
     );
   }
-  const session = await openBackend(c.backend === "remote" ? "remote" : "local", c.base_url);
+  const session = await openBackend(c.backend === "remote" ? "remote" : "local", c.base_url, [c.model_name]);
   try {
     await t.trainRL({
       serviceClient: session.service,

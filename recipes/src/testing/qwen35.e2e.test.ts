@@ -23,6 +23,8 @@ describe("recipes e2e on a Qwen3.5 directory (hybrid Gated DeltaNet + attention)
       `model_name=${modelDir}`,
       `log_path=${sl}`,
       "max_steps=2",
+      "batch_size=4",
+      "max_length=128",
       "eval_every=0",
       "save_every=0",
     ]);
