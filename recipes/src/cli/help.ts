@@ -47,7 +47,7 @@ export function topHelp(recipes: readonly Recipe[]): string {
     "  run <recipe> [key=value ...]   train with a recipe (--dry-run prints the resolved config, --help lists keys)",
     "  list                           list the recipes",
     "  eval <benchmark...> [key=value ...]  run benchmarks (arithmetic, gsm8k, math500) on a model or checkpoint",
-    "  dashboard <log_dir...>         serve live training curves on http://127.0.0.1",
+    "  dashboard <log_dir...>         serve live training curves on http://127.0.0.1 (--port N)",
     "  demo                           SFT + RL on arithmetic with a built-in tiny model, before/after accuracy",
     "  weights <verb> ...             download | adapter | merge | publish a trained model (crucible weights --help)",
     "  download <kind> <name>...      pre-fetch a dataset, model or tokenizer into the HF cache (crucible download --help)",

@@ -13,10 +13,15 @@ export interface DashboardOptions {
   /** 0 picks a free port. */
   port?: number;
   host?: string;
+  /** When `port` is taken, serve on a free port instead of failing (the CLI's default port). */
+  fallbackToFreePort?: boolean;
 }
 
 export interface Dashboard {
   url: string;
+  port: number;
+  /** The requested port when it was taken and a free one was used instead. */
+  portTaken?: number;
   server: Server;
   close(): Promise<void>;
 }
@@ -42,6 +47,8 @@ export function staticDir(): string {
   if (!found) throw new Error(`dashboard static files not found (looked in ${candidates.join(", ")})`);
   return found;
 }
+
+const STATIC_FILES = new Set(["/app.js", "/metrics.js", "/style.css"]);
 
 function vendorFiles(): Record<string, string> {
   const require = createRequire(import.meta.url);
@@ -75,7 +82,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const p = decodeURIComponent(url.pathname);
     if (p === "/" || p === "/index.html") return sendFile(res, join(root, "index.html"));
-    if (p === "/app.js" || p === "/style.css") return sendFile(res, join(root, p.slice(1)));
+    if (STATIC_FILES.has(p)) return sendFile(res, join(root, p.slice(1)));
     if (vendor[p]) return sendFile(res, vendor[p]!);
     if (p === "/api/runs") return send(res, 200, JSON.stringify(describeRuns(dirs)), MIME[".json"]);
     const m = /^\/api\/runs\/(\d+)\/metrics$/.exec(p);
@@ -109,13 +116,27 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     }
   });
   const host = opts.host ?? "127.0.0.1";
-  await new Promise<void>((ok, fail) => {
-    server.once("error", fail);
-    server.listen(opts.port ?? 0, host, () => ok());
-  });
+  const listen = (port: number) =>
+    new Promise<void>((ok, fail) => {
+      server.once("error", fail);
+      server.listen(port, host, () => {
+        server.off("error", fail);
+        ok();
+      });
+    });
+  let portTaken: number | undefined;
+  try {
+    await listen(opts.port ?? 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE" || !opts.fallbackToFreePort) throw e;
+    portTaken = opts.port;
+    await listen(0);
+  }
   const addr = server.address() as AddressInfo;
   return {
     url: `http://${host}:${addr.port}/`,
+    port: addr.port,
+    ...(portTaken === undefined ? {} : { portTaken }),
     server,
     close: () =>
       new Promise<void>((ok) => {

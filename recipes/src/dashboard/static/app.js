@@ -1,16 +1,22 @@
 // Crucible dashboard page: polls the server for new metrics.jsonl lines of every run and draws one uPlot
-// chart per metric (x = step), with one series per run so runs can be compared. Plain browser JS, no build.
-/* global uPlot */
+// chart per metric (x = step), one series per run so runs can be compared. The watched curves (loss/NLL,
+// reward, accuracy, KL) are pinned at the top; the rest sit in collapsible groups; run files come last,
+// collapsed. Plain browser JS, no build.
+/* global uPlot, crucibleMetrics */
 
+const { pinRank, groupOf, smooth } = crucibleMetrics;
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
 const POLL_MS = 1000;
 const RUNS_POLL_MS = 5000;
+const PINNED_GROUP = "key metrics";
 const state = {
   runs: [],
   offsets: new Map(), // run id -> byte offset into metrics.jsonl
   byRun: new Map(), // run id -> Map(step -> row), last row per step wins (resumed runs rewrite steps)
-  charts: new Map(), // metric -> { plot, el }
+  charts: new Map(), // metric -> { plot, el, nRuns, log }
   filter: "",
+  smoothing: 0,
+  logScale: false,
   lastUpdate: null,
 };
 
@@ -26,23 +32,28 @@ const el = (tag, attrs = {}, ...children) => {
 
 function renderRuns() {
   const box = document.getElementById("runs");
-  box.replaceChildren();
+  box.replaceChildren(el("h2", {}, "Runs"));
   state.runs.forEach((run, i) => {
     const card = el("div", {
       class: "run",
       style: `--run-color: ${COLORS[i % COLORS.length]}`,
       "data-run": run.id,
     });
-    card.append(el("h2", {}, run.name), el("div", { class: "path" }, run.path));
+    card.append(el("h3", {}, run.name), el("div", { class: "path" }, run.path));
     const files = el("ul");
     if (run.hasConfig)
       files.append(el("li", {}, el("a", { href: `/files/${run.id}/config.json` }, "config.json")));
+    if (run.checkpoints.length)
+      files.append(
+        el("li", {}, el("a", { href: `/files/${run.id}/checkpoints.jsonl` }, "checkpoints.jsonl")),
+      );
     for (const r of run.reports) {
       files.append(
         el("li", {}, el("a", { href: `/files/${run.id}/${r}`, target: "_blank", class: "report" }, r)),
       );
     }
-    card.append(files);
+    const n = files.children.length;
+    if (n) card.append(el("details", { class: "files" }, el("summary", {}, `${n} files and reports`), files));
     if (run.checkpoints.length) {
       const t = el(
         "table",
@@ -54,26 +65,33 @@ function renderRuns() {
         t.append(el("tr", {}, el("td", {}, String(c.name ?? "")), el("td", {}, String(path))));
       }
       card.append(
-        el("details", {}, el("summary", {}, `${run.checkpoints.length} checkpoints`), t),
-        el("a", { href: `/files/${run.id}/checkpoints.jsonl` }, "checkpoints.jsonl"),
+        el(
+          "details",
+          { class: "checkpoints" },
+          el("summary", {}, `${run.checkpoints.length} checkpoints`),
+          t,
+        ),
       );
     }
     box.append(card);
   });
 }
 
+/** Metrics with at least one finite value in some run: a metric that has none gets no (empty) panel. */
 function metricNames() {
   const names = new Set();
   for (const rows of state.byRun.values()) {
     for (const row of rows.values()) {
-      for (const [k, v] of Object.entries(row)) if (k !== "step" && typeof v === "number") names.add(k);
+      for (const [k, v] of Object.entries(row)) {
+        if (k !== "step" && typeof v === "number" && Number.isFinite(v)) names.add(k);
+      }
     }
   }
   return [...names].sort();
 }
 
 /** Aligned uPlot data: union of steps on x, one y array per run with null where the run has no value. */
-function seriesData(metric) {
+function rawData(metric) {
   const steps = new Set();
   for (const rows of state.byRun.values()) {
     for (const [step, row] of rows) if (typeof row[metric] === "number") steps.add(step);
@@ -89,40 +107,69 @@ function seriesData(metric) {
   return [xs, ...ys];
 }
 
-function groupOf(metric) {
-  const i = metric.indexOf("/");
-  return i < 0 ? "train" : metric.slice(0, i);
+function drawnData(raw) {
+  return [raw[0], ...raw.slice(1).map((ys) => smooth(ys, state.smoothing))];
+}
+
+/** Log scale only where every value is positive; other charts stay linear and say so. */
+function wantsLog(raw) {
+  return state.logScale && raw.slice(1).every((ys) => ys.every((v) => v === null || v > 0));
+}
+
+function groupName(metric) {
+  return pinRank(metric) >= 0 ? PINNED_GROUP : groupOf(metric);
 }
 
 function groupBox(group) {
   const id = `group-${group}`;
   let box = document.getElementById(id);
   if (!box) {
-    box = el("details", { class: "group", id }, el("summary", {}, group), el("div", { class: "grid" }));
-    if (group !== "time") box.open = true;
+    const pinned = group === PINNED_GROUP;
+    box = el(
+      "details",
+      { class: pinned ? "group pinned" : "group", id },
+      el("summary", {}, group),
+      el("div", { class: "grid" }),
+    );
+    // The pinned curves are open; the other groups start collapsed unless nothing is pinned.
+    box.open = pinned || !document.getElementById(`group-${PINNED_GROUP}`);
     const main = document.getElementById("charts");
-    const later = [...main.children].find((c) => c.id > id);
+    const later = pinned
+      ? main.firstElementChild
+      : [...main.children].find((c) => !c.classList.contains("pinned") && c.id > id);
     main.insertBefore(box, later ?? null);
   }
   return box.querySelector(".grid");
 }
 
-/** Tick labels that stay readable for learning rates (1e-5) as well as losses. */
+/** Tick labels that stay readable for learning rates (1e-5) as well as losses (log axes pass null for skipped ticks). */
 function fmtTick(v) {
+  if (v === null || v === undefined) return "";
   if (v === 0) return "0";
   const a = Math.abs(v);
   return a < 1e-3 || a >= 1e6 ? v.toExponential(1) : String(Number(v.toPrecision(4)));
 }
 
-function makeChart(metric, data) {
-  const holder = el("div", { class: "chart", "data-metric": metric }, el("div", { class: "title" }, metric));
-  const grid = groupBox(groupOf(metric));
-  const later = [...grid.children].find((c) => c.dataset.metric > metric);
+function sortKey(metric) {
+  const r = pinRank(metric);
+  return `${r < 0 ? 9 : r}:${metric}`;
+}
+
+function makeChart(metric, raw) {
+  const log = wantsLog(raw);
+  const note = state.logScale && !log ? " (linear: values ≤ 0)" : "";
+  const holder = el(
+    "div",
+    { class: "chart", "data-metric": metric },
+    el("div", { class: "title" }, metric + note),
+  );
+  const grid = groupBox(groupName(metric));
+  const later = [...grid.children].find((c) => sortKey(c.dataset.metric) > sortKey(metric));
   grid.insertBefore(holder, later ?? null);
   const opts = {
     width: 420,
     height: 220,
-    scales: { x: { time: false } },
+    scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
     axes: [{ label: "step" }, { size: 64, values: (_u, splits) => splits.map(fmtTick) }],
     series: [
       { label: "step" },
@@ -131,30 +178,37 @@ function makeChart(metric, data) {
         stroke: COLORS[i % COLORS.length],
         width: 1.5,
         spanGaps: true,
-        points: { show: true, size: 4 },
+        points: { show: state.smoothing === 0, size: 4 },
       })),
     ],
   };
-  return { plot: new uPlot(opts, data, holder), el: holder, nRuns: state.runs.length };
+  return { plot: new uPlot(opts, drawnData(raw), holder), el: holder, nRuns: state.runs.length, log, raw };
 }
 
 function applyFilter() {
   for (const [metric, c] of state.charts) {
     c.el.style.display = metric.includes(state.filter) ? "" : "none";
   }
+  // A group whose charts are all filtered out is hidden too: no empty panels.
+  for (const g of document.querySelectorAll("#charts > details.group")) {
+    const shown = [...g.querySelectorAll(".chart")].some((c) => c.style.display !== "none");
+    g.style.display = shown ? "" : "none";
+  }
 }
 
-function redraw() {
+function redraw(rebuild = false) {
   for (const metric of metricNames()) {
-    const data = seriesData(metric);
+    const raw = rawData(metric);
     const c = state.charts.get(metric);
-    if (c && c.nRuns === state.runs.length) c.plot.setData(data);
-    else {
+    if (c && !rebuild && c.nRuns === state.runs.length && c.log === wantsLog(raw)) {
+      c.raw = raw;
+      c.plot.setData(drawnData(raw));
+    } else {
       if (c) {
         c.plot.destroy();
         c.el.remove();
       }
-      state.charts.set(metric, makeChart(metric, data));
+      state.charts.set(metric, makeChart(metric, raw));
     }
   }
   applyFilter();
@@ -206,20 +260,30 @@ async function pollRuns() {
   }
 }
 
+const count = (ys) => ys.filter((v) => v !== null && v !== undefined).length;
+
 // Hooks for tests and curious users: what each chart currently draws.
 window.crucibleDashboard = {
   metrics: () => [...state.charts.keys()],
-  pointCounts: (metric) => {
-    const c = state.charts.get(metric);
-    return c
-      ? c.plot.data.slice(1).map((ys) => ys.filter((v) => v !== null && v !== undefined).length)
-      : null;
-  },
+  /** Points per run (raw, whatever the smoothing). */
+  pointCounts: (metric) => state.charts.get(metric)?.raw.slice(1).map(count) ?? null,
+  /** The y values drawn per run (smoothed when smoothing is on). */
+  drawn: (metric) => state.charts.get(metric)?.plot.data.slice(1) ?? null,
+  isLog: (metric) => state.charts.get(metric)?.log ?? null,
 };
 
 document.getElementById("filter").addEventListener("input", (e) => {
   state.filter = e.target.value.trim();
   applyFilter();
+});
+document.getElementById("smoothing").addEventListener("input", (e) => {
+  state.smoothing = Number(e.target.value);
+  document.getElementById("smoothing-value").textContent = e.target.value;
+  redraw(true);
+});
+document.getElementById("log-scale").addEventListener("change", (e) => {
+  state.logScale = e.target.checked;
+  redraw(true);
 });
 
 pollRuns().then(() => {
