@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createWriteStream, existsSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import type { RestClient } from "@crucible/tinker-client";
+import type { RestClient, Transport } from "@crucible/tinker-client";
 import { WeightsError } from "./errors.js";
 import { outputError, writeDirAtomic } from "./output-dir.js";
 import { extractTarSafely } from "./tar.js";
@@ -15,6 +15,11 @@ export interface DownloadOptions {
   rest: RestClient;
   /** Base for a relative archive URL (a server that answers with a path); usually the client's base URL. */
   baseUrl?: string;
+  /**
+   * For an in-process backend (no URL to fetch): a relative archive URL is requested through this transport, the
+   * same one the ServiceClient uses.
+   */
+  transport?: Transport;
   fetch?: typeof fetch;
   onProgress?: (received: number, total: number | undefined) => void;
   overwrite?: boolean;
@@ -50,6 +55,34 @@ function expectedDigests(h: Headers): Expected {
   return { source: "content-length only" };
 }
 
+/** GETs the archive: an absolute http(s) URL with fetch (no API key: it is signed), a relative one via the base URL
+ * or, in-process, through the transport. */
+async function fetchArchive(raw: string, options: DownloadOptions, doFetch: typeof fetch): Promise<Response> {
+  if (raw.startsWith("/") && options.transport && !options.baseUrl) {
+    const r = await options.transport.request({ method: "GET", path: raw, headers: {} });
+    return new Response(r.body, {
+      status: r.status,
+      headers: { ...r.headers, "content-length": String(r.body.byteLength) },
+    });
+  }
+  let url: URL;
+  try {
+    url = new URL(raw, options.baseUrl);
+  } catch {
+    throw new WeightsError(
+      `the server answered a relative archive URL (${raw}) and no base URL or transport is known to fetch it`,
+      "download",
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new WeightsError(
+      `the server answered an archive URL of scheme ${url.protocol} (${url.href}); only http(s) can be downloaded (an old crucible-local? update it)`,
+      "download",
+    );
+  }
+  return doFetch(url); // signed URL: no API key (it may be a cloud store that rejects one)
+}
+
 /**
  * Downloads a checkpoint: asks the server for its signed archive URL, streams the tar to a temp file while
  * hashing it, verifies size and checksum, and extracts it safely into `outDir` atomically (temp dir + rename).
@@ -64,25 +97,10 @@ export async function downloadCheckpoint(options: DownloadOptions): Promise<Down
     );
   }
   const { url: raw } = await options.rest.getCheckpointArchiveUrlFromTinkerPath(options.tinkerPath);
-  let url: URL;
-  try {
-    url = new URL(raw, options.baseUrl);
-  } catch {
-    throw new WeightsError(
-      `the server answered a relative archive URL (${raw}) and no base URL is known to resolve it`,
-      "download",
-    );
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new WeightsError(
-      `the server answered an archive URL of scheme ${url.protocol} (${url.href}); only http(s) can be downloaded (an old crucible-local? update it)`,
-      "download",
-    );
-  }
-  const res = await doFetch(url); // signed URL: no API key (it may be a cloud store that rejects one)
+  const res = await fetchArchive(raw, options, doFetch);
   if (!res.ok || !res.body) {
     throw new WeightsError(
-      `downloading ${options.tinkerPath} failed: HTTP ${res.status} from ${url.origin}`,
+      `downloading ${options.tinkerPath} failed: HTTP ${res.status} from ${raw.split("?")[0]}`,
       "download",
     );
   }

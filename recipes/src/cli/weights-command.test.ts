@@ -14,7 +14,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeSafetensors, LocalHub, readSafetensors, toFloat32, uploadRoutes } from "@crucible/hub";
 import { createDatum, ModelInput, ServiceClient } from "@crucible/tinker-client";
-import { createEngine, type Engine, ensureBuiltinModel, startLocalServer } from "@crucible/tinker-local";
+import {
+  createEngine,
+  createLocalBackend,
+  type Engine,
+  ensureBuiltinModel,
+  startLocalServer,
+} from "@crucible/tinker-local";
+import { downloadCheckpoint } from "@crucible/weights";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIO } from "./app.js";
 import { runCli } from "./app.js";
@@ -193,6 +200,35 @@ describe("crucible weights (end to end on a loopback server)", () => {
     expect(diffs[merged]).toBeLessThan(1e-4);
     expect(diffs[independent]).toBeLessThan(1e-4);
   }, 120_000);
+
+  it("in-process backend: the relative archive URL is downloaded through the client's transport", async () => {
+    const backend = await createLocalBackend({
+      engine,
+      checkpointDir: join(dir, "in-process"),
+      models: [MODEL],
+    });
+    const svc = new ServiceClient(backend.clientOptions);
+    try {
+      const tc = await svc.createLoraTrainingClient({ baseModel: MODEL, rank: 2, seed: 0 });
+      const { path } = await tc.saveState("s0");
+      const r = await downloadCheckpoint({
+        tinkerPath: path,
+        outDir: join(dir, "in-process-dl"),
+        rest: svc.createRestClient(),
+        ...(backend.transport ? { transport: backend.transport } : {}),
+      });
+      expect(r.verifiedWith).toBe("x-content-sha256");
+      expect(r.files).toEqual([
+        "adapter_config.json",
+        "adapter_model.safetensors",
+        "crucible_state.json",
+        "optimizer.safetensors",
+      ]);
+    } finally {
+      await svc.close();
+      await backend.close();
+    }
+  });
 
   it("--help for the noun and each verb; bad input exits 2 with a clear message and no output directory", async () => {
     const io = captureIO();
