@@ -21,8 +21,14 @@ function hasHeaders(inc) {
 }
 
 function readVersion(inc) {
-  const f = path.join(inc, "torch", "csrc", "api", "include", "torch", "version.h");
-  const txt = fs.existsSync(f) ? fs.readFileSync(f, "utf8") : "";
+  // torch/version.h, or (2.9+) the torch/headeronly/version.h it includes
+  const txt = [
+    path.join(inc, "torch", "csrc", "api", "include", "torch", "version.h"),
+    path.join(inc, "torch", "headeronly", "version.h"),
+  ]
+    .filter((f) => fs.existsSync(f))
+    .map((f) => fs.readFileSync(f, "utf8"))
+    .join("\n");
   const m = (k) => Number((txt.match(new RegExp(`#define TORCH_VERSION_${k} (\\d+)`)) || [])[1] || 0);
   return { major: m("MAJOR"), minor: m("MINOR") };
 }

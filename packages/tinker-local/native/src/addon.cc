@@ -416,7 +416,7 @@ Napi::Value DeviceInfo(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// deviceMemory(device) -> {freeMB, totalMB, reservedMB, allocatedMB, availableMB} (zeros on cpu)
+// deviceMemory(device) -> {freeMB, totalMB, reservedMB, allocatedMB, availableMB, peak…MB} (zeros on cpu)
 Napi::Value DeviceMemory(const Napi::CallbackInfo& info) {
   crucible::DeviceMemory m;
   try {
@@ -431,6 +431,8 @@ Napi::Value DeviceMemory(const Napi::CallbackInfo& info) {
   mb("reservedMB", m.reserved);
   mb("allocatedMB", m.allocated);
   mb("availableMB", m.available);
+  mb("peakReservedMB", m.peakReserved);
+  mb("peakAllocatedMB", m.peakAllocated);
   return o;
 }
 

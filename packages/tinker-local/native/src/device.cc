@@ -20,11 +20,13 @@ namespace crucible {
 namespace {
 
 using GetDevice = int (*)(int*);
+using GetDeviceCount = int (*)(int*);
 using SetDevice = int (*)(int);
 using MemGetInfo = int (*)(size_t*, size_t*);
 
 struct CudaRt {
   GetDevice getDevice = nullptr;
+  GetDeviceCount getDeviceCount = nullptr;
   SetDevice setDevice = nullptr;
   MemGetInfo memGetInfo = nullptr;
 };
@@ -54,6 +56,7 @@ const CudaRt& cudart() {
     if (!h) h = dlopen("libcudart.so", RTLD_LAZY | RTLD_NOLOAD);
     if (!h) return r;
     r.getDevice = reinterpret_cast<GetDevice>(dlsym(h, "cudaGetDevice"));
+    r.getDeviceCount = reinterpret_cast<GetDeviceCount>(dlsym(h, "cudaGetDeviceCount"));
     r.setDevice = reinterpret_cast<SetDevice>(dlsym(h, "cudaSetDevice"));
     r.memGetInfo = reinterpret_cast<MemGetInfo>(dlsym(h, "cudaMemGetInfo"));
     return r;
@@ -62,6 +65,12 @@ const CudaRt& cudart() {
 }
 
 int cudaCount() {
+  const auto& rt = cudart();
+  if (rt.getDeviceCount) {
+    int n = 0;
+    return rt.getDeviceCount(&n) == 0 ? n : 0;  // cudaSuccess; an error (no driver) means no usable GPU
+  }
+  if (loaded("libtorch_cuda").empty()) return 0;
   try {
     return static_cast<int>(at::detail::getCUDAHooks().getNumGPUs());
   } catch (...) {
@@ -120,6 +129,8 @@ DeviceMemory deviceMemory(const std::string& device) {
   auto st = c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(idx));
   m.reserved = static_cast<uint64_t>(st.reserved_bytes[0].current);
   m.allocated = static_cast<uint64_t>(st.allocated_bytes[0].current);
+  m.peakReserved = static_cast<uint64_t>(st.reserved_bytes[0].peak);
+  m.peakAllocated = static_cast<uint64_t>(st.allocated_bytes[0].peak);
 #endif
   m.available = m.free + (m.reserved - m.allocated);
   return m;

@@ -268,9 +268,9 @@ double Adapter::adamStep(const AdamParams& p) {
       vs.insert(vs.end(), {l.vA, l.vB});
     }
     for (auto& t : ps) gs.push_back(t.grad().defined() ? t.grad() : at::zeros_like(t));
-    std::vector<at::Tensor> norms;
-    for (auto& g : gs) norms.push_back(g.norm(2));
-    auto total = norms.empty() ? at::zeros({}, I.base->opts(at::kFloat)) : at::stack(norms).norm(2);
+    // Multi-tensor (_foreach) ops: on a GPU one kernel launch per op for all LoRA tensors instead of one per tensor
+    // (a Qwen3-8B adapter has 506); on the CPU they run the same per-tensor maths.
+    auto total = gs.empty() ? at::zeros({}, I.base->opts(at::kFloat)) : at::stack(at::_foreach_norm(gs, 2)).norm(2);
     double gradNorm = total.item<double>();
     if (p.gradClipNorm > 0) {
       auto coef = (p.gradClipNorm / (total + 1e-6)).clamp_max(1.0);
@@ -279,15 +279,19 @@ double Adapter::adamStep(const AdamParams& p) {
     I.step += 1;
     const double bc1 = 1 - std::pow(p.beta1, static_cast<double>(I.step));
     const double bc2 = 1 - std::pow(p.beta2, static_cast<double>(I.step));
-    for (size_t i = 0; i < ps.size(); ++i) {
-      auto& prm = ps[i];
-      prm.mul_(1 - p.lr * p.weightDecay);
-      ms[i].mul_(p.beta1).add_(gs[i], 1 - p.beta1);
-      vs[i].mul_(p.beta2).addcmul_(gs[i], gs[i], 1 - p.beta2);
-      auto denom = (vs[i].sqrt() / std::sqrt(bc2)).add_(p.eps);
-      prm.addcdiv_(ms[i], denom, -(p.lr / bc1));
-      if (prm.grad().defined()) prm.mutable_grad() = at::Tensor();
+    if (!ps.empty()) {
+      at::_foreach_mul_(ps, 1 - p.lr * p.weightDecay);
+      at::_foreach_mul_(ms, p.beta1);
+      at::_foreach_add_(ms, gs, 1 - p.beta1);
+      at::_foreach_mul_(vs, p.beta2);
+      at::_foreach_addcmul_(vs, gs, gs, 1 - p.beta2);
+      auto denom = at::_foreach_sqrt(vs);
+      at::_foreach_div_(denom, std::sqrt(bc2));
+      at::_foreach_add_(denom, p.eps);
+      at::_foreach_addcdiv_(ps, ms, denom, -(p.lr / bc1));
     }
+    for (auto& prm : ps)
+      if (prm.grad().defined()) prm.mutable_grad() = at::Tensor();
     return gradNorm;
   });
 }

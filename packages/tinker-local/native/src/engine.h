@@ -136,6 +136,7 @@ DeviceInfo deviceInfo();
 // `available` = free + reserved − allocated: what one more allocation can get. Zeros on CPU.
 struct DeviceMemory {
   uint64_t free = 0, total = 0, reserved = 0, allocated = 0, available = 0;
+  uint64_t peakReserved = 0, peakAllocated = 0;  // since the process started (caching-allocator counters)
 };
 DeviceMemory deviceMemory(const std::string& device);
 // Validates "cpu" | "cuda" | "cuda:N" against this build and the visible GPUs (throws with the fix otherwise).

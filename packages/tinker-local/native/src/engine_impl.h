@@ -9,6 +9,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -194,9 +195,10 @@ struct Adapter::Impl {
       at::Tensor attn;
 #if CRUCIBLE_HAS_SDPA_GQA
       if (fused) {
-        at::Tensor allowed;  // SDPA's boolean mask marks what may be attended
+        std::optional<at::Tensor> allowed;  // SDPA's boolean mask marks what may be attended
         if (mask.defined()) allowed = mask.logical_not();
-        attn = at::scaled_dot_product_attention(q, k, v, allowed, 0.0, T > 1 && offset == 0, scale, rep > 1)
+        attn = at::scaled_dot_product_attention(q, k, v, allowed, 0.0, T > 1 && offset == 0,
+                                                std::optional<double>(scale), rep > 1)
                    .transpose(1, 2)
                    .reshape({B, T, c.heads * hd});
       }

@@ -82,11 +82,8 @@ std::pair<at::Tensor, at::Tensor> sampleRows(const at::Tensor& logits, const Sam
   }
   if (!host) {
     auto cdf = filt.softmax(-1).cumsum(-1);
-    at::Tensor u;
-    {
-      std::lock_guard<std::mutex> lock(gen.mutex());
-      u = at::rand({logits.size(0), 1}, gen, at::TensorOptions().dtype(at::kFloat));
-    }
+    // at::rand takes the generator's lock itself (sampleCdf locks only because it draws from it directly)
+    auto u = at::rand({logits.size(0), 1}, gen, at::TensorOptions().dtype(at::kFloat));
     auto target = u.to(logits.device()) * cdf.narrow(1, V - 1, 1);
     // right=true: the first entry whose cumulative mass exceeds the draw, so zero-probability entries never win
     auto tok = at::searchsorted(cdf, target, false, true).squeeze(1).clamp_max(V - 1);

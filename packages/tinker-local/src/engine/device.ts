@@ -17,7 +17,15 @@ const DEVICE = /^(cpu|cuda)(?::(\d+))?$/;
  */
 export function resolveDevice(addon: NativeAddon, requested?: string): string {
   const want = requested ?? (process.env.CRUCIBLE_DEVICE || undefined);
-  const info = addon.deviceInfo();
+  // an addon built before devices existed runs on the CPU only (rebuild: build:native --force)
+  const info =
+    typeof addon.deviceInfo === "function"
+      ? addon.deviceInfo()
+      : {
+          torchVersion: "unknown (addon predates device support; rebuild it)",
+          cudaBuild: false,
+          cudaDevices: 0,
+        };
   if (want === undefined || want === "auto") return info.cudaBuild && info.cudaDevices > 0 ? "cuda:0" : "cpu";
   const m = DEVICE.exec(want);
   if (!m || (m[1] === "cpu" && m[2] !== undefined)) {

@@ -68,7 +68,9 @@ class LocalEngine implements Engine {
     if (!m) return; // not loaded yet: the load itself is the bigger allocation and fails on its own
     const need = estimateDeviceBytes(m.config.native, work);
     const what = work.kind === "train" ? `a batch of ${work.tokens} tokens` : `sampling ${work.rows} rows`;
-    admit(this.device, need, this.addon.deviceMemory(this.device).availableMB, what);
+    const mem = this.addon.deviceMemory(this.device);
+    if (mem.totalMB === 0) return; // the CUDA runtime could not be asked: unknown, let the work try
+    admit(this.device, need, mem.availableMB, what);
   }
 
   listBuiltinModels(): string[] {

@@ -25,6 +25,9 @@ export interface NativeDeviceMemory {
   reservedMB: number;
   allocatedMB: number;
   availableMB: number;
+  /** Peaks of libtorch's caching allocator since the process started (0 without the CUDA headers at build time). */
+  peakReservedMB: number;
+  peakAllocatedMB: number;
 }
 export interface NativeModelConfig {
   /** Which native model runs it: "dense" (Llama/Qwen2/Qwen3), "moe" (Qwen3-MoE: `moe` is set) or "qwen3_5"
