@@ -5,6 +5,7 @@ import { dpo } from "./dpo/config.js";
 import { mathRl } from "./math_rl/config.js";
 import type { Recipe } from "./recipe.js";
 import { slBasic } from "./sl_basic/config.js";
+import { slLoop } from "./sl_loop/config.js";
 
 export const RECIPES: readonly Recipe[] = [
   slBasic,
@@ -12,4 +13,5 @@ export const RECIPES: readonly Recipe[] = [
   dpo,
   mathRl,
   distillation,
+  slLoop,
 ] as unknown as readonly Recipe[];

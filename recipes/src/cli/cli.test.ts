@@ -75,6 +75,16 @@ describe("crucible run: bad configs", () => {
         /env=deepmath: dataset zwhe99\/DeepMath-103K not found locally \(looked in .*datasets--zwhe99--DeepMath-103K\/snapshots\); pass data_dir=/,
       ],
     ],
+    sl_loop: [
+      ["wrong type", ["batch_size=eight"], /batch_size=eight: expected int/],
+      ["out of range", ["save_every=-1"], /save_every: .*>=0|save_every: .*greater than or equal to 0/i],
+      ["bad enum", ["train_on_what=all"], /train_on_what=all: expected /],
+      [
+        "missing dataset file",
+        ["dataset=/no/such/file.jsonl"],
+        /dataset=\/no\/such\/file.jsonl: file not found/,
+      ],
+    ],
     distillation: [
       ["wrong type", ["kl_penalty_coef=big"], /kl_penalty_coef=big: expected float/],
       [
@@ -97,7 +107,7 @@ describe("crucible run: bad configs", () => {
     if (savedHub === undefined) delete process.env["HF_HUB_CACHE"];
     else process.env["HF_HUB_CACHE"] = savedHub;
   });
-  for (const recipe of ["sl_basic", "chat_sl", "dpo", "math_rl", "distillation"]) {
+  for (const recipe of ["sl_basic", "chat_sl", "dpo", "math_rl", "distillation", "sl_loop"]) {
     const cases = [...common, ...(specific[recipe] ?? [])];
     it.each(cases)(`${recipe}: %s → one line, exit 2, nothing written`, async (_name, args, pattern) => {
       const dir = join(tmp(), "run");
@@ -252,7 +262,7 @@ describe("crucible run --help and list", () => {
     }
   });
 
-  it("lists the five recipes", async () => {
+  it("lists the five recipes, then the further ports", async () => {
     const r = await cli(["list"]);
     expect(r.out.split("\n").map((l) => l.split(/\s+/)[0])).toEqual([
       "sl_basic",
@@ -260,6 +270,7 @@ describe("crucible run --help and list", () => {
       "dpo",
       "math_rl",
       "distillation",
+      "sl_loop",
     ]);
   });
 });

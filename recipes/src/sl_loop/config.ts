@@ -1,0 +1,76 @@
+// sl_loop: the minimal supervised loop, with the cookbook's recipes/sl_loop.py Config fields and defaults.
+import { z } from "zod";
+import { ConfigError } from "../cli/errors.js";
+import { bundledData, CONVERSATIONS_FILE } from "../common/data.js";
+import { commonFields, modelField, nonNegInt, posInt, TrainOnWhat } from "../common/fields.js";
+import {
+  checkFileExists,
+  checkRemote,
+  resolveBackend,
+  resolveModel,
+  resolveRenderer,
+} from "../common/resolve.js";
+import { defineRecipe } from "../recipe.js";
+
+export const SL_LOOP_REMOTE_MODEL = "meta-llama/Llama-3.1-8B";
+
+export const slLoopSchema = z
+  .object({
+    model_name: modelField(SL_LOOP_REMOTE_MODEL),
+    ...commonFields(),
+    dataset: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe(
+        "no_robots or a .jsonl file of {messages:[…]} conversations; None = bundled conversations.jsonl locally, no_robots remotely",
+      ),
+    batch_size: posInt()
+      .nullable()
+      .default(null)
+      .describe("Conversations per step; None = 8 locally, 128 (the cookbook default) remotely"),
+    learning_rate: z
+      .number()
+      .positive()
+      .default(1e-4)
+      .describe("Peak Adam learning rate (linear decay to 0)"),
+    max_length: posInt().default(32768).describe("Truncate each datum to this many tokens"),
+    train_on_what: TrainOnWhat.default("all_assistant_messages").describe("Which tokens get loss weight"),
+    lora_rank: posInt().default(32).describe("LoRA rank"),
+    save_every: nonNegInt().default(20).describe("Save a state checkpoint every N steps (0 = never)"),
+  })
+  .strict();
+export type SlLoopConfig = z.output<typeof slLoopSchema>;
+
+export const slLoop = defineRecipe({
+  name: "sl_loop",
+  summary: "Tutorial: the minimal SFT loop (client + renderer + a for-loop), NoRobots or a .jsonl file",
+  description:
+    "A flat supervised fine-tuning loop without the training library: render conversations into datums, " +
+    "forward_backward with cross_entropy, optim_step with a linearly decaying LR, log train_mean_nll, checkpoint. " +
+    "Mirrors the cookbook's recipes/sl_loop.py; read recipes/src/sl_loop/loop.ts.",
+  schema: slLoopSchema,
+  async resolve(cfg) {
+    const backend = resolveBackend(cfg.backend);
+    if (backend === "remote") checkRemote(cfg.base_url);
+    const model_name = resolveModel(cfg.model_name, backend, SL_LOOP_REMOTE_MODEL);
+    const renderer_name = await resolveRenderer(cfg.renderer_name, model_name);
+    const dataset = cfg.dataset ?? (backend === "local" ? bundledData(CONVERSATIONS_FILE) : "no_robots");
+    if (dataset.endsWith(".jsonl")) checkFileExists(dataset, "dataset");
+    else if (dataset !== "no_robots")
+      throw new ConfigError(`dataset=${dataset}: expected no_robots or a path ending in .jsonl`, "dataset");
+    return {
+      ...cfg,
+      backend,
+      model_name,
+      renderer_name,
+      dataset,
+      batch_size: cfg.batch_size ?? (backend === "local" ? 8 : 128),
+      log_path: cfg.log_path ?? "/tmp/tinker-examples/sl-loop",
+    };
+  },
+  async run(cfg, ctx) {
+    const { runSlLoop } = await import("./loop.js");
+    return runSlLoop(cfg, ctx);
+  },
+});
