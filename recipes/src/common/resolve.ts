@@ -13,6 +13,7 @@ export const TINY_MODELS = [
   "crucible/tiny-bytes",
   "crucible/tiny-qwen3-large",
   "crucible/tiny-llama3",
+  "crucible/tiny-qwen3_5",
 ] as const;
 export const DEFAULT_LOCAL_MODEL = "crucible/tiny-qwen3";
 
@@ -22,6 +23,7 @@ const TINY_RENDERERS: Record<string, string> = {
   "crucible/tiny-bytes": "role_colon",
   "crucible/tiny-qwen3-large": "role_colon",
   "crucible/tiny-llama3": "role_colon",
+  "crucible/tiny-qwen3_5": "role_colon",
 };
 
 export function resolveBackend(choice: BackendChoice, env: NodeJS.ProcessEnv = process.env): BackendKind {
@@ -103,7 +105,7 @@ export function checkFileExists(path: string, field: string): void {
 
 /** The tokenizer a model uses: tiny models ship real Qwen3 / Llama-3 tokenizers; local dirs have their own. */
 export function tokenizerNameFor(model: string): string {
-  if (model.startsWith("crucible/tiny-qwen3")) return "Qwen/Qwen3-8B";
+  if (model.startsWith("crucible/tiny-qwen3")) return "Qwen/Qwen3-8B"; // tiny-qwen3_5 too (Qwen3 tokenizer)
   if (model.startsWith("crucible/tiny-llama3")) return "meta-llama/Llama-3.1-8B-Instruct";
   return model;
 }
