@@ -30,7 +30,11 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two test processes on a 2-core machine: one engine thread each, so OpenMP teams never oversubscribe the
     // cores (spinning teams that share a core slowed engine steps 10-30x in measurements).
-    env: { CRUCIBLE_ENGINE_THREADS: process.env.CRUCIBLE_ENGINE_THREADS ?? "1" },
+    // Tests never reach the real Hugging Face hub: offline unless a test starts a LocalHub and says otherwise.
+    env: {
+      CRUCIBLE_ENGINE_THREADS: process.env.CRUCIBLE_ENGINE_THREADS ?? "1",
+      HF_HUB_OFFLINE: process.env.HF_HUB_OFFLINE ?? "1",
+    },
     pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
   },

@@ -5,7 +5,7 @@ import { checkpointFields, commonFields, modelField } from "../common/fields.js"
 import { modelSlug, pyFloatStr, runDate } from "../common/pyformat.js";
 import { checkRemote, resolveBackend, resolveModel, resolveRenderer } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
-import { REMOTE_MODEL, resolveSlDataset, slTrainFields } from "../sl_basic/config.js";
+import { checkHubInputs, REMOTE_MODEL, resolveSlDataset, slTrainFields } from "../sl_basic/config.js";
 
 export const chatSlSchema = z
   .object({
@@ -40,6 +40,7 @@ export const chatSl = defineRecipe({
     const model_name = resolveModel(cfg.model_name, backend, REMOTE_MODEL);
     const renderer_name = await resolveRenderer(cfg.renderer_name, model_name);
     const ds = resolveSlDataset(cfg, backend);
+    await checkHubInputs(ds.dataset, model_name, backend);
     const batch_size = cfg.batch_size ?? (backend === "local" ? 8 : 256);
     const train_on_what =
       cfg.train_on_what ?? (ds.dataset === "tulu3" ? "last_assistant_message" : "all_assistant_messages");

@@ -72,7 +72,7 @@ describe("crucible run: bad configs", () => {
       [
         "dataset not in the HF cache",
         ["env=deepmath"],
-        /env=deepmath: dataset zwhe99\/DeepMath-103K not found locally \(looked in .*datasets--zwhe99--DeepMath-103K\/snapshots\); pass data_dir=/,
+        /env=deepmath: dataset zwhe99\/DeepMath-103K is not in the Hugging Face cache \(looked in .*datasets--zwhe99--DeepMath-103K\) and HF_HUB_OFFLINE=1; fetch it with: crucible download dataset deepmath$/,
       ],
     ],
     sl_loop: [
@@ -90,7 +90,7 @@ describe("crucible run: bad configs", () => {
       [
         "prompt set not in the HF cache",
         ["dataset=deepmath"],
-        /dataset=deepmath: dataset zwhe99\/DeepMath-103K not found locally \(looked in .*\); download it/,
+        /dataset=deepmath: dataset zwhe99\/DeepMath-103K is not in the Hugging Face cache \(looked in .*\) and HF_HUB_OFFLINE=1; fetch it with: crucible download dataset deepmath$/,
       ],
       [
         "missing dataset file",

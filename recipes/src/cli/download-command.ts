@@ -12,6 +12,7 @@ import {
   type RepoRef,
   storageFolder,
 } from "@crucible/hub";
+import { DATASET_REPOS } from "../common/hub-inputs.js";
 import type { CliIO } from "./app.js";
 import { ConfigError } from "./errors.js";
 
@@ -32,21 +33,6 @@ Options:
   --include PREFIX  only files whose path starts with PREFIX (repeatable), e.g. --include main/ for gsm8k
 
 Environment: HF_ENDPOINT, HF_TOKEN, HF_HOME, HF_HUB_CACHE.`;
-
-/** The recipes' dataset short names → hub repos (the cookbook's load_dataset calls). */
-export const DATASET_REPOS: Record<string, string> = {
-  no_robots: "HuggingFaceH4/no_robots",
-  tulu3: "allenai/tulu-3-sft-mixture",
-  hhh: "Anthropic/hh-rlhf",
-  helpsteer3: "nvidia/HelpSteer3",
-  ultrafeedback: "argilla/ultrafeedback-binarized-preferences",
-  gsm8k: "openai/gsm8k",
-  math: "EleutherAI/hendrycks_math",
-  math500: "HuggingFaceH4/MATH-500",
-  deepmath: "zwhe99/DeepMath-103K",
-  polaris: "POLARIS-Project/Polaris-Dataset-53K",
-  openthoughts3: "open-thoughts/OpenThoughts3-1.2M",
-};
 
 const TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json", "generation_config.json", "config.json"];
 

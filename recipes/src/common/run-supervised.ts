@@ -3,6 +3,7 @@
 import type { Renderer, TrainOnWhat } from "@crucible/renderers";
 import type { SupervisedDatasetBuilder } from "@crucible/train";
 import type { RecipeContext, RecipeResult } from "../recipe.js";
+import { prefetchTokenizer } from "./hub-inputs.js";
 import { tokenizerNameFor } from "./resolve.js";
 import { type LoopRecipeFields, sharedLoopOptions, trainOnBackendAndReport } from "./run-loop.js";
 
@@ -44,6 +45,7 @@ export async function slDatasetBuilder(
 
 export async function runSupervised(c: SupervisedRecipeConfig, ctx: RecipeContext): Promise<RecipeResult> {
   const t = await import("@crucible/train");
+  await prefetchTokenizer(tokenizerNameFor(c.model_name!)); // into the HF cache, where the builders' sync lookup finds it
   return trainOnBackendAndReport(c, c.recipe_name, ctx, async (service) =>
     t.supervisedTrain({
       ...sharedLoopOptions(c, c.recipe_name),

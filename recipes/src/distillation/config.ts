@@ -5,6 +5,7 @@ import { z } from "zod";
 import { ConfigError } from "../cli/errors.js";
 import { bundledData, CONVERSATIONS_FILE } from "../common/data.js";
 import { commonFields, LrSchedule, modelField, nonNegInt, posInt, RlLossFn } from "../common/fields.js";
+import { checkHubDataset, checkHubTokenizer } from "../common/hub-inputs.js";
 import { modelSlug, pyFloatStr, runDate } from "../common/pyformat.js";
 import {
   checkFileExists,
@@ -14,7 +15,6 @@ import {
   resolveRenderer,
 } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
-import { promptSource } from "./prompts.js";
 
 const REMOTE_STUDENT = "Qwen/Qwen3.5-9B-Base";
 const REMOTE_TEACHER = "Qwen/Qwen3.5-9B";
@@ -134,13 +134,15 @@ export const distillation = defineRecipe({
       );
     }
     if (on && (dataset === "deepmath" || dataset === "tulu3")) {
-      await promptSource(dataset); // read from the HF cache on every backend; missing → one config error
+      await checkHubDataset(dataset); // cache, else listed on the hub; fetched when the run starts
     } else if (local && !dataset.endsWith(".jsonl")) {
       throw new ConfigError(
         `dataset=${dataset} needs the Hugging Face hub; on the local backend pass a .jsonl file`,
         "dataset",
       );
     }
+    if (!on && !local && !dataset.endsWith(".jsonl")) await checkHubDataset(dataset);
+    if (!local) await checkHubTokenizer(model_name);
     // Locally the default teacher is the larger built-in model with the student's tokenizer.
     const localTeacher = model_name === "crucible/tiny-qwen3" ? "crucible/tiny-qwen3-large" : model_name;
     const teacher_model = on

@@ -2,9 +2,11 @@
 // of each row), `deepmath` (every `question` of zwhe99/DeepMath-103K train, file order) or `tulu3` (first user
 // message of allenai/tulu-3-sft-mixture train). Datasets are read client-side from the Hugging Face cache on every
 // backend, never the network; a missing copy is a config error naming the dataset, the path and the fix.
+
 import { readFileSync } from "node:fs";
 import type { Row, RowSource } from "@crucible/env";
 import { ConfigError } from "../cli/errors.js";
+import { fetchHubDataset } from "../common/hub-inputs.js";
 
 export const TULU3_REPO = "allenai/tulu-3-sft-mixture";
 
@@ -57,7 +59,9 @@ export async function promptSource(dataset: "deepmath" | "tulu3"): Promise<RowSo
 export async function loadPrompts(dataset: string): Promise<string[]> {
   if (dataset.endsWith(".jsonl")) return promptsFromConversations(dataset);
   const env = await import("@crucible/env");
-  const rows = await env.loadRows(await promptSource(dataset === "tulu3" ? "tulu3" : "deepmath"));
+  const named = dataset === "tulu3" ? "tulu3" : "deepmath";
+  await fetchHubDataset(named); // into the HF cache, where promptSource finds it
+  const rows = await env.loadRows(await promptSource(named));
   if (dataset === "tulu3") return rows.map(firstUserMessage).filter((p): p is string => p !== null);
   return rows.map((r) => r[env.DEEPMATH.questionField]).filter((q): q is string => typeof q === "string");
 }

@@ -1,4 +1,5 @@
 // dpo: Direct Preference Optimisation (cookbook recipes/preference/dpo/train.py → preference/train_dpo.py).
+
 import { basename } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../cli/errors.js";
@@ -21,6 +22,7 @@ import {
   resolveRenderer,
 } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
+import { checkHubInputs } from "../sl_basic/config.js";
 
 const REMOTE_MODEL = "Qwen/Qwen3.5-9B-Base";
 const NAMED = ["hhh", "helpsteer3", "ultrafeedback"] as const;
@@ -82,6 +84,7 @@ export const dpo = defineRecipe({
         "dataset",
       );
     }
+    await checkHubInputs(dataset, model_name, backend);
     const batch_size = cfg.batch_size ?? (backend === "local" ? 8 : 256);
     const ds = dataset.endsWith(".jsonl") ? basename(dataset, ".jsonl") : dataset;
     const log_path =

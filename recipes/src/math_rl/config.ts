@@ -1,7 +1,9 @@
 // math_rl: RL on arithmetic / GSM8K / MATH with verifiable rewards (cookbook recipes/math_rl/train.py → rl/train.py).
+
 import { z } from "zod";
 import { ConfigError } from "../cli/errors.js";
 import { commonFields, modelField, nonNegInt, posInt, RlLossFn } from "../common/fields.js";
+import { checkHubTokenizer } from "../common/hub-inputs.js";
 import { modelSlug, pyFloatStr, runDate } from "../common/pyformat.js";
 import { checkRemote, resolveBackend, resolveModel, resolveRenderer } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
@@ -142,6 +144,7 @@ export const mathRl = defineRecipe({
       );
     }
     const data_dir = await resolveMathData(cfg.env, cfg.data_dir, backend);
+    if (backend === "remote") await checkHubTokenizer(model_name);
     const groups_per_batch = cfg.groups_per_batch ?? (backend === "local" ? 8 : 100);
     checkStreamMinibatch(cfg, groups_per_batch);
     const log_path =

@@ -1,10 +1,12 @@
 // Where math_rl's problems come from: arithmetic is generated; gsm8k/math/polaris/deepmath read local files (a
-// data_dir with train*/test* .jsonl|.parquet files) or the Hugging Face cache — never the network (datasets are
-// loaded client-side on every backend). Checked before the run starts, so missing data is a config error.
+// data_dir with train*/test* .jsonl|.parquet files) or the Hugging Face cache, filled from the hub when the run
+// starts (datasets are loaded client-side on every backend). Checked before the run starts (cache or hub listing,
+// nothing downloaded), so missing data is a config error.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { MathSources, RowSource } from "@crucible/env";
 import { ConfigError } from "../cli/errors.js";
+import { checkHubDataset } from "../common/hub-inputs.js";
 import type { BackendKind } from "../common/resolve.js";
 
 const DATA_FILE = /\.(jsonl|parquet)$/;
@@ -41,27 +43,7 @@ export async function resolveMathData(
     }
     return dataDir;
   }
-  const env_ = await import("@crucible/env");
-  if (env === "polaris" || env === "deepmath") {
-    try {
-      env_.hfTrainSource(env === "polaris" ? env_.POLARIS : env_.DEEPMATH);
-    } catch (e) {
-      if (e instanceof env_.MissingDatasetError)
-        throw new ConfigError(`env=${env}: ${e.message}`, "data_dir");
-      throw e;
-    }
-    return null;
-  }
-  const repoId = env === "gsm8k" ? env_.HF_SOURCES.gsm8k.train.hf : "EleutherAI/hendrycks_math";
-  const query = { repoId, config: env === "gsm8k" ? "main" : "algebra", split: "train" };
-  try {
-    env_.findHfCachedFiles(query);
-  } catch {
-    throw new ConfigError(
-      `env=${env}: dataset ${repoId} not found locally (looked in ${env_.hfHubCacheDir()}/datasets--${repoId.replace("/", "--")}); ` +
-        "pass data_dir=<dir with train*.jsonl and test*.jsonl> or download it into the HF cache where the hub is reachable",
-      "data_dir",
-    );
-  }
+  // Named sets: in the HF cache, or listed on the hub (fetched into the cache when the run starts).
+  await checkHubDataset(env, "env");
   return null;
 }

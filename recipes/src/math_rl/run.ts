@@ -1,8 +1,10 @@
 // math_rl launcher: the env's dataset builder + @crucible/train's RL loop (sync, async off-policy or streaming
 // minibatches).
+
 import type { RLDatasetBuilder } from "@crucible/env";
 import type { Renderer } from "@crucible/renderers";
 import { openBackend } from "../common/backend.js";
+import { fetchHubDataset } from "../common/hub-inputs.js";
 import { finalMetrics, writeRunReport } from "../common/report.js";
 import { tokenizerNameFor } from "../common/resolve.js";
 import type { RecipeContext, RecipeResult } from "../recipe.js";
@@ -26,6 +28,7 @@ export async function mathRlDatasetBuilder(c: MathRlConfig, renderer: Renderer):
   const opts = { renderer, batchSize: gpb, groupSize: c.group_size, seed: c.seed };
   if (c.env === "polaris" || c.env === "deepmath") {
     const spec = c.env === "polaris" ? env.POLARIS : env.DEEPMATH;
+    if (!c.data_dir) await fetchHubDataset(c.env); // into the HF cache, where hfTrainSource finds it
     const src = c.data_dir ? sourcesFromDir(c.data_dir).train : env.hfTrainSource(spec);
     const build = c.env === "polaris" ? env.polarisDatasetBuilder : env.deepmathDatasetBuilder;
     return build(src, opts);

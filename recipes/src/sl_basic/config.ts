@@ -1,4 +1,5 @@
 // sl_basic: supervised fine-tuning on chat conversations (cookbook recipes/sl_basic.py → supervised/train.py).
+
 import { z } from "zod";
 import { ConfigError } from "../cli/errors.js";
 import { bundledData, CONVERSATIONS_FILE } from "../common/data.js";
@@ -12,7 +13,9 @@ import {
   posInt,
   TrainOnWhat,
 } from "../common/fields.js";
+import { checkHubDataset, checkHubTokenizer } from "../common/hub-inputs.js";
 import {
+  type BackendKind,
   checkFileExists,
   checkRemote,
   resolveBackend,
@@ -78,6 +81,12 @@ export const slBasicSchema = z
 export type SlBasicConfig = z.output<typeof slBasicSchema>;
 
 /** Dataset resolution shared with chat_sl: named HF datasets need the hub (remote runs), files must exist. */
+/** Named datasets exist in the cache or on the hub; remote models' tokenizers too (nothing is downloaded). */
+export async function checkHubInputs(dataset: string, model: string, backend: BackendKind): Promise<void> {
+  if (!dataset.endsWith(".jsonl")) await checkHubDataset(dataset);
+  if (backend === "remote") await checkHubTokenizer(model);
+}
+
 export function resolveSlDataset(
   cfg: { dataset: string | null; test_size: number | null },
   backend: "local" | "remote",
@@ -111,6 +120,7 @@ export const slBasic = defineRecipe({
     const model_name = resolveModel(cfg.model_name, backend, REMOTE_MODEL);
     const renderer_name = await resolveRenderer(cfg.renderer_name, model_name);
     const ds = resolveSlDataset(cfg, backend);
+    await checkHubInputs(ds.dataset, model_name, backend);
     return {
       ...cfg,
       backend,

@@ -113,6 +113,8 @@ describe("getTokenizer resolution order", () => {
       "tokenizer_config.json": JSON.stringify({ eos_token: "<x>" }),
     });
     const cacheDir = join(root, "hub-cache");
+    const offline = process.env.HF_HUB_OFFLINE;
+    process.env.HF_HUB_OFFLINE = "";
     try {
       const t = await getTokenizer("acme/hubbed", { cacheDir, hubEndpoint: hub.url });
       expect(t.eosTokenId).toBe(101);
@@ -123,6 +125,7 @@ describe("getTokenizer resolution order", () => {
       expect(err).toBeInstanceOf(TokenizerNotFoundError);
       expect(String(err)).toMatch(/model acme\/missing: repository not found on the hub \(RepoNotFound/);
     } finally {
+      process.env.HF_HUB_OFFLINE = offline;
       await hub.close();
     }
   });

@@ -1,0 +1,127 @@
+// The hosted path with the cookbook's defaults, against a hub-compatible server on loopback (HF_ENDPOINT): every
+// recipe's `--dry-run` resolves its datasets, tokenizer and renderer without downloading anything; a short local run
+// trains on data fetched from that hub into the standard cache.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { LocalHub } from "@crucible/hub";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tinyTokenizerJson } from "../../../packages/renderers/test/tiny-tokenizer.js";
+import { crucible, readJsonl } from "../testing/e2e.js";
+
+const CONVERSATIONS = join(import.meta.dirname, "../../data/conversations.jsonl");
+let hub: LocalHub;
+let root: string;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  hub = await LocalHub.start();
+  const lines = readFileSync(CONVERSATIONS, "utf8").trim().split("\n");
+  hub.commit("dataset", "HuggingFaceH4/no_robots", {
+    "data/train-00000-of-00001.jsonl": `${lines.slice(0, 40).join("\n")}\n`,
+    "data/test-00000-of-00001.jsonl": `${lines.slice(40, 48).join("\n")}\n`,
+  });
+  const hh = (i: number) =>
+    JSON.stringify({
+      chosen: `\n\nHuman: q${i}\n\nAssistant: yes`,
+      rejected: `\n\nHuman: q${i}\n\nAssistant: no`,
+    });
+  hub.commit("dataset", "Anthropic/hh-rlhf", {
+    "harmless-base/train.jsonl.gz": gzipSync([0, 1, 2].map(hh).join("\n")),
+    "harmless-base/test.jsonl.gz": gzipSync(hh(3)),
+  });
+  hub.commit("dataset", "zwhe99/DeepMath-103K", {
+    "data/train-00000-of-00001.jsonl": '{"question":"1+1?","final_answer":"2"}\n',
+  });
+  for (const m of ["Qwen/Qwen3.5-9B-Base", "Qwen/Qwen3.5-9B"])
+    hub.commit("model", m, { "tokenizer.json": JSON.stringify(tinyTokenizerJson()), "config.json": "{}" });
+  root = mkdtempSync(join(tmpdir(), "hosted-"));
+  Object.assign(process.env, {
+    HF_ENDPOINT: hub.url,
+    HF_HUB_CACHE: join(root, "cache"),
+    HF_HUB_OFFLINE: "",
+    TINKER_API_KEY: "tml-test-key",
+  });
+});
+afterAll(async () => {
+  process.env = saved;
+  rmSync(root, { recursive: true, force: true });
+  await hub.close();
+});
+
+const EXPECT: Record<string, { dataset?: string; tokenizer: string; renderer: string }> = {
+  sl_basic: { dataset: "HuggingFaceH4/no_robots", tokenizer: "Qwen/Qwen3.5-9B-Base", renderer: "role_colon" },
+  chat_sl: { dataset: "HuggingFaceH4/no_robots", tokenizer: "Qwen/Qwen3.5-9B-Base", renderer: "role_colon" },
+  dpo: { dataset: "Anthropic/hh-rlhf", tokenizer: "Qwen/Qwen3.5-9B-Base", renderer: "role_colon" },
+  math_rl: { tokenizer: "Qwen/Qwen3.5-9B", renderer: "qwen3_5" },
+  distillation: {
+    dataset: "zwhe99/DeepMath-103K",
+    tokenizer: "Qwen/Qwen3.5-9B-Base",
+    renderer: "role_colon",
+  },
+};
+
+describe("hosted defaults against a loopback hub", () => {
+  for (const [recipe, want] of Object.entries(EXPECT)) {
+    it(`${recipe} --dry-run resolves its dataset, tokenizer and renderer, downloading nothing`, async () => {
+      const from = hub.requests.length;
+      const r = await crucible(["run", recipe, "--dry-run"]);
+      expect(r.err).toEqual([]);
+      expect(r.code).toBe(0);
+      const cfg = JSON.parse(r.out.join("\n")) as Record<string, unknown>;
+      expect([cfg.backend, cfg.renderer_name]).toEqual(["remote", want.renderer]);
+      const urls = hub.requests.slice(from).map((q) => `${q.method} ${q.url}`);
+      if (want.dataset)
+        expect(urls).toContain(`GET /api/datasets/${want.dataset}/tree/main?recursive=true&expand=false`);
+      expect(urls).toContain(`HEAD /${want.tokenizer}/resolve/main/tokenizer.json`);
+      expect(urls.filter((u) => u.startsWith("GET") && !u.includes("/api/"))).toEqual([]); // no file bodies
+      expect(existsSync(join(root, "cache"))).toBe(false); // resolve writes nothing
+    });
+  }
+
+  it("a dataset the hub lacks, and offline without a cache: one line with the fetch command", async () => {
+    const missing = await crucible(["run", "chat_sl", "--dry-run", "dataset=tulu3"]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toEqual([
+      expect.stringMatching(
+        /^crucible: error: dataset=tulu3: dataset allenai\/tulu-3-sft-mixture: repository not found on the hub/,
+      ),
+    ]);
+    process.env.HF_HUB_OFFLINE = "1";
+    try {
+      const off = await crucible(["run", "dpo", "--dry-run"]);
+      expect(off.code).toBe(2);
+      expect(off.err).toEqual([
+        `crucible: error: dataset=hhh: dataset Anthropic/hh-rlhf is not in the Hugging Face cache (looked in ${join(root, "cache", "datasets--Anthropic--hh-rlhf")}) and HF_HUB_OFFLINE=1; fetch it with: crucible download dataset hhh`,
+      ]);
+    } finally {
+      process.env.HF_HUB_OFFLINE = "";
+    }
+  });
+
+  it("chat_sl on the embedded backend trains on no_robots fetched from the hub", {
+    timeout: 300_000,
+  }, async () => {
+    const log = join(root, "run");
+    const r = await crucible([
+      "run",
+      "chat_sl",
+      "backend=local",
+      "dataset=no_robots",
+      `log_path=${log}`,
+      "max_steps=2",
+      "eval_every=0",
+      "save_every=0",
+      "--if-exists=delete",
+    ]);
+    expect(r.err).toEqual([]);
+    expect(readJsonl(join(log, "metrics.jsonl")).map((m) => m.step)).toEqual([0, 1]);
+    const snaps = join(root, "cache", "datasets--HuggingFaceH4--no_robots", "snapshots");
+    const [commit] = readdirSync(snaps);
+    expect(readdirSync(join(snaps, commit as string, "data")).sort()).toEqual([
+      "test-00000-of-00001.jsonl",
+      "train-00000-of-00001.jsonl",
+    ]);
+  });
+});
