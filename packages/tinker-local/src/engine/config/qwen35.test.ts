@@ -47,6 +47,63 @@ describe("parseModelConfig: Qwen3.5", () => {
     expect(Array.from(c.native.hybrid?.layerTypes ?? [])).toEqual([0, 1, 1, 1, 1, 1, 1, 1]);
   });
 
+  it("reads a released checkpoint's text_config (Qwen3.6-27B's keys: MTP head, mamba_ssm_dtype, output gate)", () => {
+    const layerTypes = Array.from({ length: 64 }, (_, i) =>
+      (i + 1) % 4 === 0 ? "full_attention" : "linear_attention",
+    );
+    const c = parseModelConfig({
+      architectures: ["Qwen3_5ForConditionalGeneration"],
+      model_type: "qwen3_5",
+      tie_word_embeddings: false,
+      image_token_id: 248056,
+      video_token_id: 248057,
+      vision_config: { model_type: "qwen3_5", depth: 27, hidden_size: 1152 },
+      text_config: {
+        model_type: "qwen3_5_text",
+        attention_bias: false,
+        attention_dropout: 0.0,
+        attn_output_gate: true,
+        dtype: "bfloat16",
+        eos_token_id: 248044,
+        full_attention_interval: 4,
+        head_dim: 256,
+        hidden_act: "silu",
+        hidden_size: 5120,
+        initializer_range: 0.02,
+        intermediate_size: 17408,
+        layer_types: layerTypes,
+        linear_conv_kernel_dim: 4,
+        linear_key_head_dim: 128,
+        linear_num_key_heads: 16,
+        linear_num_value_heads: 48,
+        linear_value_head_dim: 128,
+        mamba_ssm_dtype: "float32",
+        max_position_embeddings: 262144,
+        mtp_num_hidden_layers: 1,
+        mtp_use_dedicated_embeddings: false,
+        num_attention_heads: 24,
+        num_hidden_layers: 64,
+        num_key_value_heads: 4,
+        rms_norm_eps: 1e-6,
+        rope_parameters: {
+          mrope_interleaved: true,
+          mrope_section: [11, 11, 10],
+          rope_type: "default",
+          rope_theta: 10000000,
+          partial_rotary_factor: 0.25,
+        },
+        use_cache: true,
+        vocab_size: 248320,
+      },
+    });
+    expect(c.architecture).toBe("qwen3_5_text");
+    expect(c.weightPrefix).toBe("model.language_model.");
+    expect(c.native).toMatchObject({ hidden: 5120, layers: 64, headDim: 256, tied: false });
+    expect(c.native.invFreq).toHaveLength(32); // 256 × 0.25 rotary dims
+    expect(c.native.hybrid).toMatchObject({ kHeads: 16, vHeads: 48, kDim: 128, vDim: 128, convKernel: 4 });
+    expect(c.eosTokenIds).toEqual([248044]);
+  });
+
   it("the old spelling (top-level rope_theta, partial_rotary_factor) gives the same frequencies", () => {
     const { rope_parameters: _, ...rest } = text;
     const old = parseModelConfig({ ...rest, rope_theta: 1e7, partial_rotary_factor: 0.25 });
