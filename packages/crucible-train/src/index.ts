@@ -110,6 +110,7 @@ export {
   strategyOf,
 } from "./rl/config.js";
 export { RLTestSetEvaluator, type SamplingClientEvaluator } from "./rl/evaluator.js";
+export { finishLoop, type LoopSetup, type RLRunResult, runSamplerEvaluators, setupLoop } from "./rl/loop.js";
 export {
   type Decoder,
   iterationDir,
@@ -130,21 +131,15 @@ export {
   ArrivalQueue,
   type ArrivedGroup,
   runStreamMinibatchLoop,
-  type StreamMinibatchConfig,
-  type StreamMinibatchPlan,
   samplingClientMetrics,
-  streamMinibatchPlan,
   trainStepStreaming,
 } from "./rl/stream-minibatch.js";
 export {
-  finishLoop,
-  type LoopSetup,
-  type RLRunResult,
-  runSamplerEvaluators,
-  runSyncLoop,
-  setupLoop,
-  trainRL,
-} from "./rl/train.js";
+  type StreamMinibatchConfig,
+  type StreamMinibatchPlan,
+  streamMinibatchPlan,
+} from "./rl/stream-minibatch-plan.js";
+export { runSyncLoop, trainRL } from "./rl/train.js";
 export { type RLLossFn, splitList, type TrainStepOptions, trainStep } from "./rl/train-step.js";
 export {
   ChatDatasetBuilder,

@@ -1,7 +1,8 @@
 import type { EnvGroupBuilder, LogprobScorer, RLDataset, RLDatasetBuilder } from "@crucible/env";
 import type { RLConfig } from "../rl/config.js";
+import { type RLRunResult, setupLoop } from "../rl/loop.js";
 import type { DataPostprocess } from "../rl/step.js";
-import { type RLRunResult, runSyncLoop, setupLoop } from "../rl/train.js";
+import { runSyncLoop } from "../rl/train.js";
 import { incorporateTeacherKl } from "./teacher-kl.js";
 
 export interface TeacherConfig {

@@ -1,8 +1,8 @@
 import type { EnvGroupBuilder, SamplingClientLike, TrajectoryGroup } from "@crucible/env";
 import type { AsyncConfig } from "./config.js";
 import { strategyOf } from "./config.js";
+import { finishLoop, type LoopSetup, type RLRunResult, runSamplerEvaluators } from "./loop.js";
 import { type Metrics, type RolledOutBatch, rolloutBatch, trainOnBatch } from "./step.js";
-import { finishLoop, type LoopSetup, type RLRunResult, runSamplerEvaluators } from "./train.js";
 
 interface Rolled {
   batch: RolledOutBatch;

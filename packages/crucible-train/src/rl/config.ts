@@ -5,7 +5,7 @@ import { ConfigurationError } from "../errors.js";
 import type { RLServiceClient } from "./clients.js";
 import type { SamplingClientEvaluator } from "./evaluator.js";
 import type { Decoder } from "./rollout-log.js";
-import { type StreamMinibatchConfig, streamMinibatchPlan } from "./stream-minibatch.js";
+import { type StreamMinibatchConfig, streamMinibatchPlan } from "./stream-minibatch-plan.js";
 import type { RLLossFn } from "./train-step.js";
 
 /** Reference model for the KL penalty: a base model, optionally with a checkpoint. */

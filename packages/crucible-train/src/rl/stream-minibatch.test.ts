@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "../errors.js";
 import { type RLConfig, resolveRLConfig } from "./config.js";
-import { ArrivalQueue, streamMinibatchPlan } from "./stream-minibatch.js";
+import { ArrivalQueue } from "./stream-minibatch.js";
+import { streamMinibatchPlan } from "./stream-minibatch-plan.js";
 
 describe("streamMinibatchPlan (cookbook divisibility rules)", () => {
   it("splits a batch into substeps and minibatches", () => {
