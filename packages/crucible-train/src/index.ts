@@ -48,6 +48,7 @@ export {
   type TeacherConfig,
   trainOnPolicyDistillation,
 } from "./distillation/on-policy.js";
+export { OPENTHOUGHTS3_REPO, OpenThoughts3Builder } from "./distillation/openthoughts3.js";
 export {
   probeReverseKl,
   type ReverseKlProbeOptions,

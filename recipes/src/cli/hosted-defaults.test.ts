@@ -34,6 +34,14 @@ beforeAll(async () => {
   hub.commit("dataset", "zwhe99/DeepMath-103K", {
     "data/train-00000-of-00001.jsonl": '{"question":"1+1?","final_answer":"2"}\n',
   });
+  hub.commit("dataset", "open-thoughts/OpenThoughts3-1.2M", {
+    "data/train-00000-of-00001.jsonl": `${JSON.stringify({
+      conversations: [
+        { from: "human", value: "hi" },
+        { from: "gpt", value: "hello" },
+      ],
+    })}\n`,
+  });
   for (const m of ["Qwen/Qwen3.5-9B-Base", "Qwen/Qwen3.5-9B"])
     hub.commit("model", m, { "tokenizer.json": JSON.stringify(tinyTokenizerJson()), "config.json": "{}" });
   root = mkdtempSync(join(tmpdir(), "hosted-"));
@@ -79,6 +87,21 @@ describe("hosted defaults against a loopback hub", () => {
       expect(existsSync(join(root, "cache"))).toBe(false); // resolve writes nothing
     });
   }
+
+  it("off-policy distillation's default openthoughts3 resolves on the hub with its streaming fields", async () => {
+    const r = await crucible(["run", "distillation", "--dry-run", "mode=off_policy", "max_prompts=64"]);
+    expect(r.err).toEqual([]);
+    const cfg = JSON.parse(r.out.join("\n")) as Record<string, unknown>;
+    expect([cfg.dataset, cfg.renderer_name, cfg.buffer_size, cfg.max_prompts]).toEqual([
+      "openthoughts3",
+      "qwen3_5",
+      384000,
+      64,
+    ]);
+    expect(hub.requests.map((q) => q.url)).toContain(
+      "/api/datasets/open-thoughts/OpenThoughts3-1.2M/tree/main?recursive=true&expand=false",
+    );
+  });
 
   it("a dataset the hub lacks, and offline without a cache: one line with the fetch command", async () => {
     const missing = await crucible(["run", "chat_sl", "--dry-run", "dataset=tulu3"]);

@@ -16,6 +16,9 @@ export interface SupervisedRecipeConfig extends LoopRecipeFields {
   max_length: number;
   train_on_what: TrainOnWhat | null;
   submit_ahead: number;
+  /** openthoughts3 (off-policy distillation): streaming shuffle buffer and rows per epoch. */
+  buffer_size?: number;
+  max_prompts?: number;
 }
 
 /** The dataset builder a resolved SL config names (also used by the parity tests). */
@@ -40,6 +43,8 @@ export async function slDatasetBuilder(
     );
   }
   if (ds === "tulu3") return new t.Tulu3Builder(common, {}, renderer);
+  if (ds === "openthoughts3")
+    return new t.OpenThoughts3Builder(common, c.buffer_size, c.max_prompts, renderer);
   return new t.NoRobotsBuilder(common, {}, renderer);
 }
 

@@ -89,6 +89,12 @@ export const distillationSchema = z
       .default(0)
       .describe("on_policy: discount of future KL terms"),
     num_substeps: posInt().default(1).describe("on_policy: optimizer steps per batch"),
+    buffer_size: posInt()
+      .default(128 * 3000)
+      .describe("off_policy openthoughts3: rows in the streaming shuffle buffer"),
+    max_prompts: posInt()
+      .default(128 * 3000)
+      .describe("off_policy openthoughts3: rows trained on per epoch (streamed, never downloaded whole)"),
     loss_fn: RlLossFn.default("importance_sampling").describe("on_policy: policy-gradient loss"),
     loss_fn_config: z
       .record(z.string(), z.number())
