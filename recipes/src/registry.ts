@@ -4,6 +4,7 @@ import { distillation } from "./distillation/config.js";
 import { dpo } from "./dpo/config.js";
 import { mathRl } from "./math_rl/config.js";
 import type { Recipe } from "./recipe.js";
+import { rlLoop } from "./rl_loop/config.js";
 import { slBasic } from "./sl_basic/config.js";
 import { slLoop } from "./sl_loop/config.js";
 
@@ -14,4 +15,5 @@ export const RECIPES: readonly Recipe[] = [
   mathRl,
   distillation,
   slLoop,
+  rlLoop,
 ] as unknown as readonly Recipe[];

@@ -85,6 +85,10 @@ describe("crucible run: bad configs", () => {
         /dataset=\/no\/such\/file.jsonl: file not found/,
       ],
     ],
+    rl_loop: [
+      ["wrong type", ["group_size=four"], /group_size=four: expected int/],
+      ["bad enum", ["dataset=gsm9k"], /dataset=gsm9k: expected .*gsm8k/],
+    ],
     distillation: [
       ["wrong type", ["kl_penalty_coef=big"], /kl_penalty_coef=big: expected float/],
       [
@@ -107,7 +111,7 @@ describe("crucible run: bad configs", () => {
     if (savedHub === undefined) delete process.env["HF_HUB_CACHE"];
     else process.env["HF_HUB_CACHE"] = savedHub;
   });
-  for (const recipe of ["sl_basic", "chat_sl", "dpo", "math_rl", "distillation", "sl_loop"]) {
+  for (const recipe of ["sl_basic", "chat_sl", "dpo", "math_rl", "distillation", "sl_loop", "rl_loop"]) {
     const cases = [...common, ...(specific[recipe] ?? [])];
     it.each(cases)(`${recipe}: %s → one line, exit 2, nothing written`, async (_name, args, pattern) => {
       const dir = join(tmp(), "run");
@@ -271,6 +275,7 @@ describe("crucible run --help and list", () => {
       "math_rl",
       "distillation",
       "sl_loop",
+      "rl_loop",
     ]);
   });
 });
