@@ -19,6 +19,8 @@ export interface CliCommands {
   demo?: (argv: readonly string[], io: CliIO) => Promise<number>;
   weights?: (argv: readonly string[], io: CliIO) => Promise<number>;
   download?: (argv: readonly string[], io: CliIO) => Promise<number>;
+  "eval-offline"?: (argv: readonly string[], io: CliIO) => Promise<number>;
+  registry?: (argv: readonly string[], io: CliIO) => Promise<number>;
 }
 
 export const defaultIO: CliIO = {
@@ -57,6 +59,8 @@ async function dispatch(argv: readonly string[], io: CliIO, cmds: CliCommands): 
       return 0;
     }
     case "eval":
+    case "eval-offline":
+    case "registry":
     case "dashboard":
     case "weights":
     case "download":
@@ -66,7 +70,7 @@ async function dispatch(argv: readonly string[], io: CliIO, cmds: CliCommands): 
       return handler(rest, io);
     }
     default: {
-      const m = didYouMean(cmd, ["run", "list", "eval", "dashboard", "demo", "weights", "download"]);
+      const m = didYouMean(cmd, ["run", "list", "eval", "eval-offline", "registry", "dashboard", "demo", "weights", "download"]);
       throw new ConfigError(
         `unknown command '${cmd}'${m ? ` (did you mean '${m}'?)` : ""}; see crucible --help`,
       );

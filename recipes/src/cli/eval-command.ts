@@ -181,6 +181,8 @@ export async function evalCommand(argv: readonly string[], io: CliIO): Promise<n
         taskArgs: { renderer: rendererName, backend },
       });
       const m = r.metrics;
+      const { recordEvalResult } = await import("../common/registry-hook.js");
+      await recordEvalResult(outDir, { model: modelName, task: task.name, metrics: m, logFile: r.logFile });
       const main = Object.keys(m).find((k) => !k.includes("/")) ?? "accuracy";
       io.out(
         `${task.name}: ${main} ${(m[main] ?? Number.NaN).toFixed(4)} ± ${(m["stderr"] ?? Number.NaN).toFixed(4)} over ${r.log.results?.total_samples ?? 0} samples` +

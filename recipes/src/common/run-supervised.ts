@@ -4,10 +4,11 @@ import type { Renderer, TrainOnWhat } from "@crucible/renderers";
 import type { SupervisedDatasetBuilder } from "@crucible/train";
 import type { RecipeContext, RecipeResult } from "../recipe.js";
 import { prefetchTokenizer } from "./hub-inputs.js";
+import { type InlineEvalConfig, inlineEvaluatorBuilders } from "./inline-evals.js";
 import { tokenizerNameFor } from "./resolve.js";
 import { type LoopRecipeFields, sharedLoopOptions, trainOnBackendAndReport } from "./run-loop.js";
 
-export interface SupervisedRecipeConfig extends LoopRecipeFields {
+export interface SupervisedRecipeConfig extends LoopRecipeFields, InlineEvalConfig {
   recipe_name: string;
   dataset: string | null;
   test_size: number | null;
@@ -51,9 +52,12 @@ export async function slDatasetBuilder(
 export async function runSupervised(c: SupervisedRecipeConfig, ctx: RecipeContext): Promise<RecipeResult> {
   const t = await import("@crucible/train");
   await prefetchTokenizer(tokenizerNameFor(c.model_name!)); // into the HF cache, where the builders' sync lookup finds it
+  const inline = await inlineEvaluatorBuilders(c);
   return trainOnBackendAndReport(c, c.recipe_name, ctx, async (service) =>
     t.supervisedTrain({
       ...sharedLoopOptions(c, c.recipe_name),
+      evaluatorBuilders: inline.evaluatorBuilders,
+      infrequentEvaluatorBuilders: inline.infrequentEvaluatorBuilders,
       submitAhead: c.submit_ahead,
       datasetBuilder: await slDatasetBuilder(c),
       serviceClient: service,

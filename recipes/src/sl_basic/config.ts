@@ -14,6 +14,7 @@ import {
   TrainOnWhat,
 } from "../common/fields.js";
 import { checkHubDataset, checkHubTokenizer } from "../common/hub-inputs.js";
+import { inlineEvalFields, parseEvalList } from "../common/inline-evals.js";
 import {
   type BackendKind,
   checkFileExists,
@@ -66,6 +67,7 @@ export function slTrainFields(d: {
     eval_every: nonNegInt().default(d.eval_every).describe("Run test/nll every N steps (0 = never)"),
     infrequent_eval_every: nonNegInt().default(100).describe("Run infrequent evaluators every N steps"),
     submit_ahead: nonNegInt().default(1).describe("Batches enqueued ahead of the one being awaited"),
+    ...inlineEvalFields(),
     ...adamFields(),
   };
 }
@@ -115,6 +117,8 @@ export const slBasic = defineRecipe({
     "test/nll every eval_every steps, checkpoints every save_every steps and at the end. Mirrors the cookbook's sl_basic.",
   schema: slBasicSchema,
   async resolve(cfg) {
+    await parseEvalList(cfg.evals, "evals");
+    await parseEvalList(cfg.inline_evals, "inline_evals");
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const model_name = resolveModel(cfg.model_name, backend, REMOTE_MODEL);

@@ -30,6 +30,7 @@ export {
   arithmeticTask,
   GSM8K_TEMPLATE,
   gsm8kTask,
+  integerAnswer,
   MATH_TEMPLATE,
   math500Task,
 } from "./math-tasks.js";

@@ -4,10 +4,12 @@
 import { ARITHMETIC_FEWSHOT } from "@crucible/env";
 import { extractGsm8kFinalAnswer } from "@crucible/grading";
 import { arithmeticHeldOutProblems } from "../benchmarks/problems.js";
+import { accuracy, stderr } from "../inspect/metrics.js";
 import { mathEquivalence } from "../inspect/model-scorers.js";
 import { generate, promptTemplate } from "../inspect/solvers.js";
 import { match } from "../inspect/text-scorers.js";
-import type { ChatMessage, Sample, Task } from "../inspect/types.js";
+import type { ChatMessage, Sample, Scorer, Task } from "../inspect/types.js";
+import { CORRECT, INCORRECT } from "../inspect/types.js";
 import { str, type TaskLoadOptions, taskRows } from "./common.js";
 
 export const GSM8K_TEMPLATE =
@@ -65,6 +67,18 @@ export async function math500Task(
   };
 }
 
+/** Format: the answer is a bare integer (what the arithmetic SFT data teaches), right or wrong. */
+export function integerAnswer(): Scorer {
+  return {
+    name: "integer_answer",
+    metrics: [accuracy(), stderr()],
+    async score(state) {
+      const ok = /^\s*-?\d+\s*$/.test(state.output.completion);
+      return { value: ok ? CORRECT : INCORRECT, answer: state.output.completion };
+    },
+  };
+}
+
 export interface ArithmeticTaskOptions {
   /** Problems (default 30, as the demo's held-out set). */
   count?: number;
@@ -81,7 +95,7 @@ export function arithmeticTask(o: ArithmeticTaskOptions = {}): Task {
   const problems = arithmeticHeldOutProblems({
     count: o.count ?? 30,
     maxOperand: o.maxOperand ?? 20,
-    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    seed: o.seed ?? 1234, // the demo's held-out set
   });
   const prefix: ChatMessage[] =
     (o.fewshot ?? true)
@@ -96,7 +110,7 @@ export function arithmeticTask(o: ArithmeticTaskOptions = {}): Task {
     })),
     datasetName: "arithmetic-held-out",
     solver: [generate()],
-    scorer: match({ numeric: true }),
+    scorer: [match({ numeric: true }), integerAnswer()],
     config: { maxTokens: o.maxTokens ?? 10, temperature: 0 },
   };
 }

@@ -1,0 +1,10 @@
+export {
+  evaluateOffline,
+  graderKey,
+  OfflineDataError,
+  type OfflineOptions,
+  type OfflineResult,
+  type OfflineRow,
+  type OfflineSummary,
+  readOfflineRows,
+} from "./offline.js";

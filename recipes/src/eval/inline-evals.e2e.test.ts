@@ -1,0 +1,50 @@
+// `evals=` in a recipe: benchmark tasks run inside the SL loop every eval_every steps on a sampler of the current
+// weights, logged as eval/<task>/<metric> in metrics.jsonl, with Inspect logs under <log_path>/evals/.
+import { readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { crucible, e2eDir, listFiles, readJsonl } from "../testing/e2e.js";
+
+describe("inline evals in sl_basic", () => {
+  const dir = e2eDir("inline-evals");
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("logs eval/arithmetic/* at the eval steps", { timeout: 240_000 }, async () => {
+    const log = join(dir, "run");
+    const r = await crucible([
+      "run",
+      "sl_basic",
+      "backend=local",
+      "model_name=crucible/tiny-bytes",
+      "renderer_name=role_colon",
+      "max_steps=3",
+      "eval_every=2",
+      "evals=arithmetic",
+      "eval_limit=4",
+      "save_every=0",
+      `log_path=${log}`,
+    ]);
+    expect(r.err).toEqual([]);
+    const rows = readJsonl(join(log, "metrics.jsonl"));
+    const withEval = rows.filter((m) => "eval/arithmetic/accuracy" in m).map((m) => m["step"]);
+    expect(withEval).toEqual([0, 2]);
+    for (const m of rows.filter((x) => "eval/arithmetic/accuracy" in x)) {
+      expect(m["eval/arithmetic/accuracy"]).toBeGreaterThanOrEqual(0);
+      expect(m).toHaveProperty("eval/arithmetic/stderr");
+    }
+    expect(readdirSync(join(log, "evals", "every"))).toHaveLength(2); // one round directory per eval step
+    expect(listFiles(join(log, "evals")).filter((f) => f.endsWith(".json"))).toHaveLength(2);
+  });
+
+  it("an unknown benchmark in evals= is a config error before anything runs", async () => {
+    const r = await crucible([
+      "run",
+      "sl_basic",
+      "backend=local",
+      "evals=gsm8x",
+      `log_path=${join(dir, "bad")}`,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.err[0]).toMatch(/evals: unknown benchmark 'gsm8x' \(did you mean 'gsm8k'\?\)/);
+  });
+});
