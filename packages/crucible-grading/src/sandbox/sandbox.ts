@@ -6,7 +6,7 @@
 // whole sandbox. When we run as root, the sandbox starts under a fresh unprivileged uid, since root is exempt
 // from the process limit.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
 import { resolveLimits, type SandboxLimits } from "./limits.js";
@@ -44,6 +44,11 @@ export class SandboxUnavailableError extends Error {
 }
 
 const BWRAP = "/usr/bin/bwrap";
+/**
+ * Where the per-run input directories live: /tmp itself, since the sandbox's unprivileged uid must be able to
+ * reach them and $TMPDIR may be a private (0700) directory (test runners make one per run).
+ */
+export const SANDBOX_HOST_TMP = existsSync("/tmp") ? "/tmp" : tmpdir();
 const SIGXCPU = 24;
 const SIGKILL = 9;
 
@@ -126,7 +131,7 @@ export async function runSandboxed(opts: SandboxRunOptions): Promise<SandboxResu
   const avail = sandboxAvailability();
   if (!avail.ok) throw new SandboxUnavailableError(avail.reason);
   if (opts.command.length === 0) throw new SandboxUnavailableError("sandbox command is empty");
-  const hostDir = mkdtempSync(join(tmpdir(), "crucible-sandbox-"));
+  const hostDir = mkdtempSync(join(SANDBOX_HOST_TMP, "crucible-sandbox-"));
   try {
     chmodSync(hostDir, 0o755); // the sandbox uid only reads it (mounted read-only)
     for (const [name, text] of Object.entries(opts.files ?? {})) {
