@@ -20,7 +20,7 @@ describe("crucible eval before and after SFT (tiny-bytes, arithmetic)", () => {
   });
 
   it("the held-out arithmetic score rises after SFT and the logs validate", {
-    timeout: 300_000,
+    timeout: 1_200_000,
   }, async () => {
     const evalArgs = [
       "eval",
