@@ -4,6 +4,7 @@ import { distillation } from "./distillation/config.js";
 import { dpo } from "./dpo/config.js";
 import { mathRl } from "./math_rl/config.js";
 import type { Recipe } from "./recipe.js";
+import { rlBasic } from "./rl_basic/config.js";
 import { rlLoop } from "./rl_loop/config.js";
 import { slBasic } from "./sl_basic/config.js";
 import { slLoop } from "./sl_loop/config.js";
@@ -16,4 +17,5 @@ export const RECIPES: readonly Recipe[] = [
   distillation,
   slLoop,
   rlLoop,
+  rlBasic,
 ] as unknown as readonly Recipe[];

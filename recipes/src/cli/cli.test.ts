@@ -89,6 +89,14 @@ describe("crucible run: bad configs", () => {
       ["wrong type", ["group_size=four"], /group_size=four: expected int/],
       ["bad enum", ["dataset=gsm9k"], /dataset=gsm9k: expected .*gsm8k/],
     ],
+    rl_basic: [
+      ["wrong type", ["group_size=four"], /group_size=four: expected int/],
+      [
+        "missing data dir",
+        ["env=gsm8k", "data_dir=/no/such/dir"],
+        /data_dir=\/no\/such\/dir: directory not found/,
+      ],
+    ],
     distillation: [
       ["wrong type", ["kl_penalty_coef=big"], /kl_penalty_coef=big: expected float/],
       [
@@ -111,7 +119,16 @@ describe("crucible run: bad configs", () => {
     if (savedHub === undefined) delete process.env["HF_HUB_CACHE"];
     else process.env["HF_HUB_CACHE"] = savedHub;
   });
-  for (const recipe of ["sl_basic", "chat_sl", "dpo", "math_rl", "distillation", "sl_loop", "rl_loop"]) {
+  for (const recipe of [
+    "sl_basic",
+    "chat_sl",
+    "dpo",
+    "math_rl",
+    "distillation",
+    "sl_loop",
+    "rl_loop",
+    "rl_basic",
+  ]) {
     const cases = [...common, ...(specific[recipe] ?? [])];
     it.each(cases)(`${recipe}: %s → one line, exit 2, nothing written`, async (_name, args, pattern) => {
       const dir = join(tmp(), "run");
@@ -276,6 +293,7 @@ describe("crucible run --help and list", () => {
       "distillation",
       "sl_loop",
       "rl_loop",
+      "rl_basic",
     ]);
   });
 });
