@@ -137,15 +137,21 @@ export function decodeImage(src: ImageSource): DecodedImage {
 
 /**
  * An image part as the ModelInput chunk the cookbook's `image_to_chunk` builds: re-encoded as JPEG
- * (alpha dropped, as PIL's convert("RGB") does; quality 75, PIL's default) with the processor's token count.
+ * (alpha dropped, as PIL's convert("RGB") does; quality 75, PIL's default) with the processor's token count
+ * (or a custom counter's, for processors that are not Qwen-style).
  */
-export function imageToChunk(src: ImageSource, processor: ImageProcessor): ImageChunk {
+export function imageToChunk(
+  src: ImageSource,
+  sizing: ImageProcessor | ((width: number, height: number) => number),
+): ImageChunk {
+  const countTokens =
+    typeof sizing === "function" ? sizing : (w: number, h: number) => imageTokenCount(sizing, h, w);
   const img = decodeImage(src);
   const encoded = jpeg.encode({ data: img.rgba, width: img.width, height: img.height }, 75);
   return {
     type: "image",
     data: Buffer.from(encoded.data).toString("base64"),
     format: "jpeg",
-    expectedTokens: imageTokenCount(processor, img.height, img.width),
+    expectedTokens: countTokens(img.width, img.height),
   };
 }

@@ -27,7 +27,24 @@ export {
   QWEN3_VL_IMAGE_PROCESSOR,
   smartResize,
 } from "./image.js";
-export { getKnownModelNames, getRecommendedRendererName, getRecommendedRendererNames } from "./model-info.js";
+export {
+  getKnownModelNames,
+  getModelAttributes,
+  getRecommendedRendererName,
+  getRecommendedRendererNames,
+  type ModelAttributes,
+} from "./model-info.js";
+export {
+  messagesFromOpenAI,
+  type OpenAIChatMessage,
+  type OpenAIContentPart,
+  type OpenAITool,
+  type OpenAIToolCall,
+  type ToOpenAIOptions,
+  toOpenAIMessage,
+  toolSpecsFromOpenAI,
+  toolSpecsToOpenAI,
+} from "./openai.js";
 export {
   type PyJson,
   PyNumber,
@@ -55,7 +72,33 @@ export {
   DeepSeekV3ThinkingRenderer,
 } from "./renderers/deepseek-v3.js";
 export { type GptOssOptions, GptOssRenderer } from "./renderers/gpt-oss.js";
+export {
+  compactSortedJson,
+  type KimiK2Options,
+  KimiK2Renderer,
+  kimiToolName,
+  parseKimiText,
+  parseKimiToolCalls,
+} from "./renderers/kimi-k2.js";
+export {
+  KimiK25DisableThinkingRenderer,
+  type KimiK25Options,
+  KimiK25Renderer,
+  KimiK26PreserveThinkingRenderer,
+} from "./renderers/kimi-k25.js";
 export { Llama3Renderer } from "./renderers/llama3.js";
+export {
+  formatNemotron3ToolDeclaration,
+  Nemotron3DisableThinkingRenderer,
+  Nemotron3LowThinkingRenderer,
+  Nemotron3PreserveThinkingRenderer,
+  Nemotron3Renderer,
+  Nemotron3UltraDisableThinkingRenderer,
+  Nemotron3UltraMediumThinkingRenderer,
+  Nemotron3UltraPreserveThinkingRenderer,
+  Nemotron3UltraRenderer,
+  pyStrValue,
+} from "./renderers/nemotron3.js";
 export {
   Qwen3DisableThinkingRenderer,
   Qwen3InstructRenderer,
@@ -66,6 +109,7 @@ export {
   formatQwen35ToolCall,
   parseQwen35ToolCall,
   postprocessQwen35Message,
+  QWEN3_5_TOOL_INSTRUCTIONS,
   Qwen35DisableThinkingRenderer,
   Qwen35Renderer,
 } from "./renderers/qwen3-5.js";
@@ -76,6 +120,15 @@ export {
   type VLPiece,
 } from "./renderers/qwen3-vl.js";
 export { RoleColonRenderer } from "./renderers/role-colon.js";
+export {
+  type MessageDelta,
+  ReasoningStreamingParser,
+  type StreamingMessage,
+  type StreamingMessageHeader,
+  type StreamingTextDelta,
+  type StreamingThinkingDelta,
+  Utf8TokenDecoder,
+} from "./streaming.js";
 export {
   BYTE_LEVEL_EOS,
   BYTE_LEVEL_TOKENIZER,

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { tinyTokenizerJson } from "../test/tiny-tokenizer.js";
 import { ConfigurationError, RendererError } from "./errors.js";
-import { getRecommendedRendererName, getRecommendedRendererNames } from "./model-info.js";
+import {
+  getKnownModelNames,
+  getModelAttributes,
+  getRecommendedRendererName,
+  getRecommendedRendererNames,
+} from "./model-info.js";
 import {
   getRegisteredRendererNames,
   getRenderer,
@@ -102,5 +107,28 @@ describe("renderer registry", () => {
     }
     expect(getRenderer("role_colon", tok)).not.toBeInstanceOf(Shouty);
     expect(isRendererRegistered("shouty")).toBe(false);
+  });
+});
+
+describe("model table (model_info.py)", () => {
+  it("every recommended renderer of every known model is a built-in renderer", () => {
+    const names = new Set(getRendererNames());
+    for (const model of getKnownModelNames()) {
+      for (const r of getRecommendedRendererNames(model)) expect(names.has(r), `${model}: ${r}`).toBe(true);
+    }
+  });
+  it("attributes: Kimi K2.6 is a VL chat model; Nemotron Super adds low thinking; Inkling → tml_v0", () => {
+    expect(getModelAttributes("moonshotai/Kimi-K2.6")).toMatchObject({
+      isChat: true,
+      isVl: true,
+      versionStr: "K2.6",
+    });
+    expect(getRecommendedRendererNames("nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16")).toContain(
+      "nemotron3_low_thinking",
+    );
+    expect(getModelAttributes("thinkingmachines/Inkling-1:x")).toMatchObject({
+      recommendedRenderers: ["tml_v0"],
+      isAudioIn: true,
+    });
   });
 });

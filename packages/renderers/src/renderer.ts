@@ -5,6 +5,8 @@ import {
   type ModelInputChunk,
 } from "@crucible/tinker-client";
 import { RendererError } from "./errors.js";
+import { type OpenAIChatMessage, toOpenAIMessage } from "./openai.js";
+import { type MessageDelta, ReasoningStreamingParser } from "./streaming.js";
 import type { Tokenizer } from "./tokenizer/tokenizer.js";
 import type {
   Message,
@@ -14,6 +16,7 @@ import type {
   Role,
   StopSequences,
   SupervisedExample,
+  ToolSpec,
   TrainOnWhat,
 } from "./types.js";
 import { warnOnce } from "./warnings.js";
@@ -44,6 +47,55 @@ export abstract class Renderer {
   abstract renderMessage(message: Message, ctx: RenderContext): RenderedMessage;
   abstract parseResponse(tokens: readonly number[]): ParseResult;
   abstract getStopSequences(): StopSequences;
+
+  /**
+   * Messages to put before a conversation so the model knows its tools (the cookbook's
+   * `create_conversation_prefix_with_tools`); renderers without a tool format throw.
+   */
+  createConversationPrefixWithTools(_tools: readonly ToolSpec[], _systemPrompt = ""): Message[] {
+    throw new RendererError(`renderer ${this.name} has no tool declaration format`);
+  }
+
+  /** Whether parseResponseStreaming is available (the cookbook's `supports_streaming`). */
+  get supportsStreaming(): boolean {
+    return false;
+  }
+
+  /** Restores tokens the generation prompt prefilled (e.g. `<think>`) before parsing; identity by default. */
+  protected normalizeResponseTokens(tokens: readonly number[]): readonly number[] {
+    return tokens;
+  }
+
+  /** The token that ends a message, for streaming. */
+  protected streamEndToken(): number {
+    throw new RendererError(`renderer ${this.name} does not support streaming response parsing`);
+  }
+
+  /** The final message of a stream: content parsed even when the stop token never came. */
+  protected parseResponseForStreaming(tokens: readonly number[]): ParseResult {
+    return this.parseResponse(tokens);
+  }
+
+  /**
+   * Parses sampled tokens as they arrive: a header, then text / thinking deltas (split at `<think>`/`</think>`,
+   * incomplete UTF-8 held back), then the complete message (`parse_response_streaming`).
+   */
+  *parseResponseStreaming(tokens: Iterable<number>): Generator<MessageDelta> {
+    if (!this.supportsStreaming) {
+      throw new RendererError(`renderer ${this.name} does not support streaming response parsing`);
+    }
+    const all = this.normalizeResponseTokens([...tokens]);
+    const parser = new ReasoningStreamingParser(this.tokenizer, this.streamEndToken(), (t) =>
+      this.parseResponseForStreaming(t),
+    );
+    for (const t of all) yield* parser.feed(t);
+    yield* parser.finish();
+  }
+
+  /** The message in OpenAI chat format (`to_openai_message`): thinking as `<think>…</think>` in the content. */
+  toOpenAIMessage(message: Message): OpenAIChatMessage {
+    return toOpenAIMessage(message, { reasoningContent: false, argumentsAsObject: false });
+  }
 
   /** Prefix property: the supervised example of a conversation extends the prompt of every earlier turn. */
   get hasExtensionProperty(): boolean {

@@ -104,3 +104,11 @@ export interface RendererOptions {
   /** Sizes image parts for the vision renderers. */
   imageProcessor?: import("./image.js").ImageProcessor;
 }
+
+/** A tool the model may call (OpenAI function format, as the cookbook's ToolSpec). */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments. */
+  parameters: Record<string, unknown>;
+}

@@ -9,6 +9,7 @@ import {
 import { ModelInput as MI, type ModelInput } from "@crucible/tinker-client";
 import fc from "fast-check";
 import { PNG } from "pngjs";
+import { kimiTokenizer, nemotronTokenizer } from "./family-tokenizer.js";
 import { deepseekTokenizer, gptOssTokenizer, llama3Tokenizer, qwen3Tokenizer } from "./tokenizers.js";
 
 export interface RendererUnderTest {
@@ -22,6 +23,10 @@ export interface RendererUnderTest {
   turnPrefixWithTools: boolean;
   /** User messages may hold image parts (vision renderers). */
   images?: boolean;
+  /** The renderer adds a system message of its own (the per-message weight counts do not apply). */
+  prependsSystem?: boolean;
+  /** The prompt ends `<think>\n` but a reply without reasoning renders `<think></think>` (nemotron3, as the cookbook). */
+  emptyThinkMismatch?: boolean;
   /** Passed to getRenderer. */
   options?: RendererOptions;
 }
@@ -122,6 +127,31 @@ export const RENDERERS: RendererUnderTest[] = [
     lastKeepsThinking: true,
     turnPrefixWithTools: false,
   },
+  // qwen3_8: every reply without reasoning carries a closed empty block, which the `<think>\n` prompt does not
+  // prefix (as qwen3_5); the effort sentence becomes (part of) a system message.
+  ...(["qwen3_8_xhigh_reasoning", "qwen3_8_low_reasoning", "qwen3_8_medium_reasoning"] as const).map(
+    (name): RendererUnderTest => ({
+      name,
+      tokenizer: qwen3Tokenizer,
+      thinking: "anywhere",
+      tools: true,
+      lastKeepsThinking: true,
+      turnPrefixWithTools: false,
+      images: true,
+      prependsSystem: name !== "qwen3_8_medium_reasoning",
+      options: { imageProcessor: QWEN3_VL_IMAGE_PROCESSOR },
+    }),
+  ),
+  {
+    name: "qwen3_8_disable_thinking",
+    tokenizer: qwen3Tokenizer,
+    thinking: "history",
+    tools: true,
+    lastKeepsThinking: false,
+    turnPrefixWithTools: true,
+    images: true,
+    options: { imageProcessor: QWEN3_VL_IMAGE_PROCESSOR },
+  },
   {
     name: "qwen3_5_disable_thinking",
     tokenizer: qwen3Tokenizer,
@@ -147,6 +177,60 @@ export const RENDERERS: RendererUnderTest[] = [
     lastKeepsThinking: true,
     turnPrefixWithTools: false,
   },
+  ...(["kimi_k2", "kimi_k25", "kimi_k26_preserve_thinking"] as const).map(
+    (name): RendererUnderTest => ({
+      name,
+      tokenizer: kimiTokenizer,
+      thinking: "anywhere",
+      tools: true,
+      lastKeepsThinking: true,
+      turnPrefixWithTools: true,
+      prependsSystem: true,
+    }),
+  ),
+  {
+    name: "kimi_k25_disable_thinking",
+    tokenizer: kimiTokenizer,
+    thinking: "history",
+    tools: true,
+    lastKeepsThinking: false,
+    turnPrefixWithTools: false,
+    prependsSystem: true,
+  },
+  // nemotron3 (thinking on): history thinking becomes `<think></think>` in the header, which the `<think>\n` prompt
+  // does not prefix (as qwen3_5); the empty system message is injected (prependsSystem).
+  ...(
+    [
+      "nemotron3",
+      "nemotron3_low_thinking",
+      "nemotron3_preserve_thinking",
+      "nemotron3_ultra",
+      "nemotron3_ultra_medium_thinking",
+      "nemotron3_ultra_preserve_thinking",
+    ] as const
+  ).map(
+    (name): RendererUnderTest => ({
+      name,
+      tokenizer: nemotronTokenizer,
+      thinking: "anywhere",
+      tools: true,
+      lastKeepsThinking: true,
+      turnPrefixWithTools: false,
+      prependsSystem: true,
+      emptyThinkMismatch: true,
+    }),
+  ),
+  ...(["nemotron3_disable_thinking", "nemotron3_ultra_disable_thinking"] as const).map(
+    (name): RendererUnderTest => ({
+      name,
+      tokenizer: nemotronTokenizer,
+      thinking: "history",
+      tools: true,
+      lastKeepsThinking: false,
+      turnPrefixWithTools: false,
+      prependsSystem: true,
+    }),
+  ),
   {
     name: "gpt_oss_no_sysprompt",
     tokenizer: gptOssTokenizer,
@@ -157,6 +241,7 @@ export const RENDERERS: RendererUnderTest[] = [
   },
   {
     name: "gpt_oss_medium_reasoning",
+    prependsSystem: true,
     tokenizer: gptOssTokenizer,
     thinking: "anywhere",
     tools: true,
@@ -232,7 +317,14 @@ function round(r: RendererUnderTest, last: boolean, withTools: boolean): fc.Arbi
     .map(([u, pre, tc, result, a]): Message[] => [
       { role: "user", content: u },
       { role: "assistant", content: pre, toolCalls: tc },
-      ...tc.map((c, i): Message => ({ role: "tool", content: `${result} ${i}`, name: c.function.name })),
+      ...tc.map(
+        (c, i): Message => ({
+          role: "tool",
+          content: `${result} ${i}`,
+          name: c.function.name,
+          toolCallId: `functions.${c.function.name}:${i}`,
+        }),
+      ),
       a,
     ]);
   return fc.oneof(simple, tool);

@@ -2,6 +2,7 @@ import {
   ensureList,
   getRenderer,
   getTextContent,
+  hasThinking,
   type Message,
   type RenderContext,
   type Renderer,
@@ -10,7 +11,7 @@ import {
 import { chunkLength, ModelInput } from "@crucible/tinker-client";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { conversationArb, flat, RENDERERS, textArb } from "./arbitraries.js";
+import { conversationArb, flat, RENDERERS, type RendererUnderTest, textArb } from "./arbitraries.js";
 
 // §D invariants 1–8 for every renderer (9–11 in invariants-parse.test.ts).
 const RUNS = { numRuns: 25, seed: 20261122 };
@@ -18,6 +19,23 @@ const toInts = flat;
 
 function isPrefix(a: readonly number[], b: readonly number[]): boolean {
   return a.length <= b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * nemotron3's thinking renderers: the prompt ends `<think>\n` but a reply without reasoning renders `<think></think>`
+ * (the cookbook's #860, kept for parity), so the prompt is not a token prefix there. Checks that exact shape instead.
+ */
+function emptyThinkMismatch(spec: RendererUnderTest, next: Message | undefined): boolean {
+  return spec.emptyThinkMismatch === true && next?.role === "assistant" && !hasThinking(next.content);
+}
+function expectEmptyThinkShape(r: Renderer, prompt: ModelInput, full: readonly number[]): void {
+  const p = r.tokenizer.decode(toInts(prompt));
+  expect(p.endsWith("<think>\n")).toBe(true);
+  expect(r.tokenizer.decode(full).startsWith(`${p.slice(0, -"<think>\n".length)}<think></think>`)).toBe(true);
+}
+
+function hasImages(mi: ModelInput): boolean {
+  return mi.chunks.some((c) => c.type === "image");
 }
 
 function lastUser(messages: readonly Message[]): number {
@@ -89,7 +107,14 @@ for (const spec of RENDERERS) {
           expect(weights.slice(0, k).every((w) => w === 0) && weights.slice(k).every((w) => w === 1)).toBe(
             true,
           );
-          expect(tokens.slice(0, k)).toEqual(toInts(r.buildGenerationPrompt(m.slice(0, -1))));
+          const prompt = toInts(r.buildGenerationPrompt(m.slice(0, -1)));
+          if (emptyThinkMismatch(spec, m[m.length - 1])) {
+            expectEmptyThinkShape(r, r.buildGenerationPrompt(m.slice(0, -1)), tokens.slice(0, k));
+          } else if (hasImages(modelInput)) {
+            // The cookbook skips `_train_after_the_generation_prompt` when there are image chunks: a `<think>\n`
+            // prefill that the reply repeats stays trained, so the untrained prefix can stop short of the prompt.
+            expect(isPrefix(prompt, tokens) && k <= prompt.length).toBe(true);
+          } else expect(tokens.slice(0, k)).toEqual(prompt);
           const { message, termination } = r.parseResponse(tokens.slice(k));
           expect(termination).toBe("stop_sequence");
           const original = m[m.length - 1] as Message;
@@ -106,9 +131,16 @@ for (const spec of RENDERERS) {
         fc.property(conversationArb(spec, spec.turnPrefixWithTools), (m) => {
           const { modelInput, weights } = r.buildSupervisedExample(m, "last_assistant_turn");
           const k = weights.indexOf(1);
-          expect(toInts(modelInput).slice(0, k)).toEqual(
-            toInts(r.buildGenerationPrompt(m.slice(0, lastUser(m) + 1))),
-          );
+          const tokens = toInts(modelInput);
+          const prompt = toInts(r.buildGenerationPrompt(m.slice(0, lastUser(m) + 1)));
+          if (emptyThinkMismatch(spec, m[lastUser(m) + 1]))
+            expectEmptyThinkShape(
+              r,
+              r.buildGenerationPrompt(m.slice(0, lastUser(m) + 1)),
+              tokens.slice(0, k),
+            );
+          else if (hasImages(modelInput)) expect(isPrefix(prompt, tokens) && k <= prompt.length).toBe(true);
+          else expect(tokens.slice(0, k)).toEqual(prompt);
         }),
         RUNS,
       );
@@ -118,11 +150,15 @@ for (const spec of RENDERERS) {
       fc.assert(
         fc.property(convo, (m) => {
           const full = toInts(r.buildSupervisedExample(m).modelInput);
-          expect(isPrefix(toInts(r.buildGenerationPrompt(m.slice(0, -1))), full)).toBe(true);
+          const check = (end: number) => {
+            const prompt = r.buildGenerationPrompt(m.slice(0, end));
+            if (emptyThinkMismatch(spec, m[end])) expectEmptyThinkShape(r, prompt, full);
+            else expect(isPrefix(toInts(prompt), full)).toBe(true);
+          };
+          check(m.length - 1);
           if (!r.hasExtensionProperty) return;
           m.forEach((msg, i) => {
-            if (msg.role === "user")
-              expect(isPrefix(toInts(r.buildGenerationPrompt(m.slice(0, i + 1))), full)).toBe(true);
+            if (msg.role === "user") check(i + 1);
           });
         }),
         RUNS,
@@ -142,7 +178,7 @@ for (const spec of RENDERERS) {
     });
 
     it("6: ALL_TOKENS / ALL_MESSAGES / ALL_USER_AND_SYSTEM_MESSAGES / CUSTOMIZED weights", () => {
-      const direct = spec.name !== "gpt_oss_medium_reasoning"; // that one prepends a system message of its own
+      const direct = !spec.prependsSystem;
       fc.assert(
         fc.property(convo, (m) => {
           const all = r.buildSupervisedExample(m, "all_tokens").weights;
@@ -173,7 +209,7 @@ for (const spec of RENDERERS) {
       );
     });
 
-    if (r.hasExtensionProperty && spec.name !== "gpt_oss_medium_reasoning") {
+    if (r.hasExtensionProperty && !spec.prependsSystem) {
       it("7: ALL_ASSISTANT_MESSAGES trains exactly the assistant outputs", () => {
         fc.assert(
           fc.property(convo, (m) => {

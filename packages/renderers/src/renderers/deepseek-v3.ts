@@ -1,5 +1,6 @@
 import { ensureText, parseThinkBlocks } from "../content.js";
 import { RendererError } from "../errors.js";
+import { type OpenAIChatMessage, toOpenAIMessage } from "../openai.js";
 import { PythonJsonError, pyJsonLoads } from "../python-json.js";
 import { Renderer, textChunk } from "../renderer.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
@@ -113,6 +114,10 @@ abstract class DeepSeekV3Base extends Renderer {
 
   getStopSequences(): StopSequences {
     return [this.eos()];
+  }
+  /** `reasoning_content` for thinking (the cookbook's override). */
+  override toOpenAIMessage(message: Message): OpenAIChatMessage {
+    return toOpenAIMessage(message, { reasoningContent: true, argumentsAsObject: false });
   }
 
   protected normalizeResponse(tokens: readonly number[]): readonly number[] {

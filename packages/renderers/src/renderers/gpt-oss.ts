@@ -1,5 +1,6 @@
 import { ensureList, ensureText } from "../content.js";
 import { RendererError } from "../errors.js";
+import { type OpenAIChatMessage, toOpenAIMessage } from "../openai.js";
 import { PythonJsonError, pyJsonLoads } from "../python-json.js";
 import { Renderer, textChunk } from "../renderer.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
@@ -128,6 +129,10 @@ export class GptOssRenderer extends Renderer {
 
   getStopSequences(): StopSequences {
     return [this.tokenId("<|return|>"), this.tokenId("<|call|>")];
+  }
+  /** `reasoning_content` for thinking (the cookbook's override). */
+  override toOpenAIMessage(message: Message): OpenAIChatMessage {
+    return toOpenAIMessage(message, { reasoningContent: true, argumentsAsObject: false });
   }
 
   parseResponse(tokens: readonly number[]): ParseResult {

@@ -1,5 +1,6 @@
 import { hasThinking, isToolCall } from "../content.js";
 import { RendererError } from "../errors.js";
+import { type OpenAIChatMessage, toOpenAIMessage } from "../openai.js";
 import {
   type PyJson,
   PyNumber,
@@ -15,14 +16,27 @@ import type {
   RenderedMessage,
   Role,
   ToolCall,
+  ToolSpec,
   UnparsedToolCall,
 } from "../types.js";
 import { Qwen3VLRenderer } from "./qwen3-vl.js";
 
 const EMPTY_THINK = "<think>\n\n</think>\n\n";
 
+/** The call-format instructions after `</tools>` (Qwen3.5 and Nemotron-3 templates). */
+export const QWEN3_5_TOOL_INSTRUCTIONS =
+  "If you choose to call a function ONLY reply in the following format with NO suffix:\n\n" +
+  "<tool_call>\n<function=example_function_name>\n<parameter=example_parameter_1>\nvalue_1\n</parameter>\n" +
+  "<parameter=example_parameter_2>\nThis is the value for the second parameter\nthat can span\nmultiple lines\n" +
+  "</parameter>\n</function>\n</tool_call>\n\n<IMPORTANT>\nReminder:\n" +
+  "- Function calls MUST follow the specified format: an inner <function=...></function> block must be nested " +
+  "within <tool_call></tool_call> XML tags\n- Required parameters MUST be specified\n" +
+  "- You may provide optional reasoning for your function call in natural language BEFORE the function call, " +
+  "but NOT after\n- If there is no function call available, answer the question like normal with your current " +
+  "knowledge and do not tell the user about function calls\n</IMPORTANT>";
+
 /** Python `str(value)` for a JSON scalar (tool-call parameter values). */
-function pyStr(v: PyJson): string {
+export function pyStr(v: PyJson): string {
   if (v === null) return "None";
   if (v === true) return "True";
   if (v === false) return "False";
@@ -33,13 +47,13 @@ function pyStr(v: PyJson): string {
 }
 
 /** `<tool_call>\n<function=NAME>\n<parameter=P>\nVALUE\n</parameter>\n…</function>\n</tool_call>` */
-export function formatQwen35ToolCall(tc: ToolCall): string {
+export function formatQwen35ToolCall(tc: ToolCall, formatScalar: (v: PyJson) => string = pyStr): string {
   const args = tc.function.arguments ? pyJsonLoads(tc.function.arguments) : new Map<string, PyJson>();
   if (!(args instanceof Map))
     throw new RendererError(`tool call ${tc.function.name}: arguments must be a JSON object`);
   const lines = [`<tool_call>\n<function=${tc.function.name}>`];
   for (const [k, v] of args) {
-    const value = v instanceof Map || Array.isArray(v) ? pyJsonDumps(v) : pyStr(v);
+    const value = v instanceof Map || Array.isArray(v) ? pyJsonDumps(v) : formatScalar(v);
     lines.push(`<parameter=${k}>\n${value}\n</parameter>`);
   }
   lines.push("</function>\n</tool_call>");
@@ -122,7 +136,14 @@ export class Qwen35Renderer extends Qwen3VLRenderer {
       typeof c === "string"
         ? c.trim().length > 0
         : c.some((p) => (p.type === "text" && p.text.trim().length > 0) || p.type === "image");
-    return (visible ? "\n\n" : "") + (message.toolCalls ?? []).map(formatQwen35ToolCall).join("\n");
+    return (
+      (visible ? "\n\n" : "") + (message.toolCalls ?? []).map((tc) => this.formatToolCall(tc)).join("\n")
+    );
+  }
+
+  /** `_format_tool_call_xml`: scalars through Python `str()` (the Qwen3.5 template's `|string`). */
+  protected formatToolCall(tc: ToolCall): string {
+    return formatQwen35ToolCall(tc);
   }
 
   override renderMessage(message: Message, ctx: RenderContext): RenderedMessage {
@@ -130,16 +151,46 @@ export class Qwen35Renderer extends Qwen3VLRenderer {
     return super.renderMessage(m, ctx);
   }
 
-  override parseResponse(tokens: readonly number[]): ParseResult {
+  /** Restores the prefilled `<think>\n` when the response closes a think block it did not open. */
+  protected override normalizeResponseTokens(tokens: readonly number[]): readonly number[] {
     const thinkOpen = this.encode("<think>\n");
     const thinkClose = this.tokenId("</think>");
-    let toks = tokens;
-    const startsWithThink = thinkOpen.every((t, i) => toks[i] === t);
-    if (!startsWithThink && toks.includes(thinkClose)) toks = [...thinkOpen, ...toks];
-    const result = super.parseResponse(toks);
+    const startsWithThink = thinkOpen.every((t, i) => tokens[i] === t);
+    if (!startsWithThink && tokens.includes(thinkClose)) return [...thinkOpen, ...tokens];
+    return tokens;
+  }
+
+  override parseResponse(tokens: readonly number[]): ParseResult {
+    const result = super.parseResponse(tokens);
     if (result.termination !== "stop_sequence") return result;
-    postprocessQwen35Message(result.message);
+    this.postprocessParsedMessage(result.message);
     return result;
+  }
+
+  protected override parseResponseForStreaming(tokens: readonly number[]): ParseResult {
+    const result = super.parseResponseForStreaming(tokens);
+    this.postprocessParsedMessage(result.message);
+    return result;
+  }
+
+  /** Tool-call arguments as an object (the template iterates them with `|items`). */
+  override toOpenAIMessage(message: Message): OpenAIChatMessage {
+    return toOpenAIMessage(message, { reasoningContent: true, argumentsAsObject: true });
+  }
+
+  /** Tools (one JSON object per line) first, then the system prompt. */
+  override createConversationPrefixWithTools(tools: readonly ToolSpec[], systemPrompt = ""): Message[] {
+    let toolsText = "";
+    if (tools.length > 0) {
+      const lines = tools.map((t) => pyJsonDumps(t as never)).join("\n");
+      toolsText = `# Tools\n\nYou have access to the following functions:\n\n<tools>\n${lines}\n</tools>\n\n${QWEN3_5_TOOL_INSTRUCTIONS}`;
+    }
+    const content = toolsText ? (systemPrompt ? `${toolsText}\n\n${systemPrompt}` : toolsText) : systemPrompt;
+    return [{ role: "system", content }];
+  }
+
+  protected postprocessParsedMessage(message: Message): void {
+    postprocessQwen35Message(message);
   }
 }
 

@@ -66,6 +66,14 @@ export class Qwen3VLRenderer extends Qwen3Renderer {
     return out;
   }
 
+  protected wrapToolResponse(pieces: VLPiece[]): VLPiece[] {
+    return [
+      { type: "text", text: "<tool_response>\n" },
+      ...pieces,
+      { type: "text", text: "\n</tool_response>" },
+    ];
+  }
+
   protected toolResponseContinuationHeader(): string {
     return "\n";
   }
@@ -108,13 +116,7 @@ export class Qwen3VLRenderer extends Qwen3Renderer {
       if (message.role === "assistant") header += this.assistantHeaderSuffix(message, ctx);
     }
     let pieces = this.preprocessParts(message, this.stripsThinkingFor(message, ctx));
-    if (isTool) {
-      pieces = [
-        { type: "text", text: "<tool_response>\n" },
-        ...pieces,
-        { type: "text", text: "\n</tool_response>" },
-      ];
-    }
+    if (isTool) pieces = this.wrapToolResponse(pieces);
     if (message.toolCalls !== undefined)
       pieces.push({ type: "text", text: this.formatToolCallsText(message) });
     if (!(isTool && grouping && ctx.nextMessage?.role === "tool"))

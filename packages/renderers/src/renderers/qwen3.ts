@@ -6,6 +6,8 @@ import {
   toolCallPayloadJson,
 } from "../content.js";
 import { RendererError } from "../errors.js";
+import { type OpenAIChatMessage, toOpenAIMessage } from "../openai.js";
+import { pyJsonDumps } from "../python-json.js";
 import { Renderer, textChunk } from "../renderer.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import type {
@@ -16,6 +18,7 @@ import type {
   RenderedMessage,
   Role,
   StopSequences,
+  ToolSpec,
 } from "../types.js";
 
 export interface Qwen3Options {
@@ -132,8 +135,42 @@ export class Qwen3Renderer extends Renderer {
     return [this.imEnd()];
   }
 
-  parseResponse(tokens: readonly number[]): ParseResult {
+  /** A system message: the prompt, a blank line, then `# Tools` with one OpenAI-style JSON tool per line. */
+  override createConversationPrefixWithTools(tools: readonly ToolSpec[], systemPrompt = ""): Message[] {
+    let toolsText = "";
+    if (tools.length > 0) {
+      const lines = tools.map((t) => pyJsonDumps({ type: "function", function: t } as never)).join("\n");
+      toolsText =
+        "# Tools\n\nYou may call one or more functions to assist with the user query.\n\n" +
+        `You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n${lines}\n</tools>\n\n` +
+        "For each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\n" +
+        '<tool_call>\n{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call>';
+    }
+    return [{ role: "system", content: systemPrompt ? `${systemPrompt}\n\n${toolsText}` : toolsText }];
+  }
+
+  override get supportsStreaming(): boolean {
+    return true;
+  }
+  protected override streamEndToken(): number {
+    return this.imEnd();
+  }
+  /** `_parse_response_for_streaming`: blocks parsed even without the stop token. */
+  protected override parseResponseForStreaming(tokens: readonly number[]): ParseResult {
     const { text, clean } = this.parseResponseForStopToken(tokens, this.imEnd());
+    return { message: this.parseText(text), termination: clean ? "stop_sequence" : "malformed" };
+  }
+
+  /** `reasoning_content` for thinking, arguments as the JSON string. */
+  override toOpenAIMessage(message: Message): OpenAIChatMessage {
+    return toOpenAIMessage(message, { reasoningContent: true, argumentsAsObject: false });
+  }
+
+  parseResponse(tokens: readonly number[]): ParseResult {
+    const { text, clean } = this.parseResponseForStopToken(
+      this.normalizeResponseTokens(tokens),
+      this.imEnd(),
+    );
     if (!clean) return { message: { role: "assistant", content: text }, termination: "malformed" };
     return { message: this.parseText(text), termination: "stop_sequence" };
   }

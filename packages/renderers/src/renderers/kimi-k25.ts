@@ -1,0 +1,96 @@
+import type { ModelInput, ModelInputChunk } from "@crucible/tinker-client";
+import { RendererError } from "../errors.js";
+import { type ImageSource, imageToChunk } from "../image.js";
+import { textChunk } from "../renderer.js";
+import type { Tokenizer } from "../tokenizer/tokenizer.js";
+import type { ContentPart, Message, Role } from "../types.js";
+import { KimiK2Renderer } from "./kimi-k2.js";
+
+export interface KimiK25Options {
+  stripThinkingFromHistory?: boolean;
+  /**
+   * Tokens an image occupies (Kimi's image processor `get_resize_config(...)["num_tokens"]`); Kimi's processor is
+   * remote code that is not ported, so image parts need this.
+   */
+  imageTokenCount?: (width: number, height: number) => number;
+}
+
+/**
+ * Kimi K2.5 / K2.6 (`KimiK25Renderer`): K2's format with an open `<think>` prefilled by the generation prompt
+ * (restored before parsing), images as `<|media_begin|>image<|media_content|>` + image chunk + `<|media_end|>\n`.
+ */
+export class KimiK25Renderer extends KimiK2Renderer {
+  override readonly name: string = "kimi_k25";
+  protected readonly imageTokenCount: KimiK25Options["imageTokenCount"];
+
+  constructor(tokenizer: Tokenizer, options: KimiK25Options = {}) {
+    super(
+      tokenizer,
+      options.stripThinkingFromHistory === undefined
+        ? {}
+        : { stripThinkingFromHistory: options.stripThinkingFromHistory },
+    );
+    this.imageTokenCount = options.imageTokenCount;
+  }
+
+  protected prefillText(): string {
+    return "<think>";
+  }
+
+  override buildGenerationPrompt(
+    messages: readonly Message[],
+    role: Role = "assistant",
+    prefill?: string,
+  ): ModelInput {
+    return super.buildGenerationPrompt(messages, role, this.prefillText() + (prefill ?? ""));
+  }
+
+  protected override normalizeResponseTokens(tokens: readonly number[]): readonly number[] {
+    const open = this.tokenId("<think>");
+    const close = this.tokenId("</think>");
+    if (tokens.length > 0 && tokens[0] !== open && tokens.includes(close)) return [open, ...tokens];
+    return tokens;
+  }
+
+  protected override encodeMultipart(parts: ContentPart[]): ModelInputChunk[] {
+    const out: ModelInputChunk[] = [];
+    for (const p of parts) {
+      if (p.type === "text") out.push(textChunk(this.encode(p.text)));
+      else if (p.type === "image") {
+        out.push(textChunk(this.encode("<|media_begin|>image<|media_content|>")));
+        out.push(this.imageChunk(p.image));
+        out.push(textChunk(this.encode("<|media_end|>\n")));
+      } else throw new RendererError(`renderer ${this.name}: unsupported content part type ${p.type}`);
+    }
+    return out;
+  }
+
+  private imageChunk(image: ImageSource): ModelInputChunk {
+    const count = this.imageTokenCount;
+    if (!count) {
+      throw new RendererError(
+        `renderer ${this.name}: image parts need the imageTokenCount option (Kimi's image processor is not ported)`,
+      );
+    }
+    return imageToChunk(image, count);
+  }
+}
+
+/** Thinking off: the prompt prefills the closed `<think></think>`. */
+export class KimiK25DisableThinkingRenderer extends KimiK25Renderer {
+  override readonly name: string = "kimi_k25_disable_thinking";
+  override get disablesThinking(): boolean {
+    return true;
+  }
+  protected override prefillText(): string {
+    return "<think></think>";
+  }
+}
+
+/** K2.6 with `preserve_thinking=true`: history keeps its thinking (extension property in the template's sense). */
+export class KimiK26PreserveThinkingRenderer extends KimiK25Renderer {
+  override readonly name: string = "kimi_k26_preserve_thinking";
+  constructor(tokenizer: Tokenizer, options: Omit<KimiK25Options, "stripThinkingFromHistory"> = {}) {
+    super(tokenizer, { ...options, stripThinkingFromHistory: false });
+  }
+}

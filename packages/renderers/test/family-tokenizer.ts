@@ -1,0 +1,97 @@
+import { byteLevelTokenizerFiles, HfJsonTokenizer, type Tokenizer } from "@crucible/renderers";
+
+/**
+ * A tokenizer built in the test for families whose real tokenizer is not on this machine: every UTF-8 byte is one
+ * token (id = byte), plus the family's special tokens from id 257 on, so expected sequences are derivable by hand:
+ * `bytes(text)` for plain text, the special token's id for each special string.
+ */
+export function familyTokenizer(name: string, specials: readonly string[], eos?: string): Tokenizer {
+  const { tokenizerJson, tokenizerConfig } = byteLevelTokenizerFiles();
+  const added = [...(tokenizerJson.added_tokens as object[])];
+  specials.forEach((content, i) =>
+    added.push({
+      id: 257 + i,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    }),
+  );
+  const vocab = { ...(tokenizerJson.model as { vocab: Record<string, number> }).vocab };
+  added.forEach((t) => {
+    const { id, content } = t as { id: number; content: string };
+    vocab[content] = id;
+  });
+  return new HfJsonTokenizer(name, "test", {
+    tokenizerJson: {
+      ...tokenizerJson,
+      added_tokens: added,
+      model: { ...(tokenizerJson.model as object), vocab },
+    },
+    tokenizerConfig: { ...tokenizerConfig, eos_token: eos ?? "<|endoftext|>" },
+  });
+}
+
+/** The ids `familyTokenizer` gives a string: special strings → their id, everything else → UTF-8 bytes. */
+export function expectedIds(tok: Tokenizer, specials: readonly string[], text: string): number[] {
+  const sorted = [...specials].sort((a, b) => b.length - a.length);
+  const out: number[] = [];
+  let i = 0;
+  outer: while (i < text.length) {
+    for (const s of sorted) {
+      if (text.startsWith(s, i)) {
+        out.push(tok.tokenToId(s) as number);
+        i += s.length;
+        continue outer;
+      }
+    }
+    let j = i + 1;
+    while (j < text.length && !sorted.some((s) => text.startsWith(s, j))) j++;
+    out.push(...Buffer.from(text.slice(i, j), "utf8"));
+    i = j;
+  }
+  return out;
+}
+
+export const KIMI_SPECIALS = [
+  "<|im_end|>",
+  "<|im_user|>",
+  "<|im_assistant|>",
+  "<|im_system|>",
+  "<|im_middle|>",
+  "<think>",
+  "</think>",
+  "<|tool_calls_section_begin|>",
+  "<|tool_calls_section_end|>",
+  "<|tool_call_begin|>",
+  "<|tool_call_argument_begin|>",
+  "<|tool_call_end|>",
+  "<|media_begin|>",
+  "<|media_content|>",
+  "<|media_end|>",
+] as const;
+
+let kimi: Tokenizer | null = null;
+export const kimiTokenizer = (): Tokenizer => {
+  kimi ??= familyTokenizer("test/kimi", KIMI_SPECIALS, "<|im_end|>");
+  return kimi;
+};
+
+export const NEMOTRON_SPECIALS = [
+  "<|im_start|>",
+  "<|im_end|>",
+  "<think>",
+  "</think>",
+  "<tool_call>",
+  "</tool_call>",
+  "<tool_response>",
+  "</tool_response>",
+] as const;
+
+let nemotron: Tokenizer | null = null;
+export const nemotronTokenizer = (): Tokenizer => {
+  nemotron ??= familyTokenizer("test/nemotron3", NEMOTRON_SPECIALS, "<|im_end|>");
+  return nemotron;
+};
