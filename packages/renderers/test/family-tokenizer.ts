@@ -8,7 +8,7 @@ import { byteLevelTokenizerFiles, HfJsonTokenizer, type Tokenizer } from "@cruci
 export function familyTokenizer(name: string, specials: readonly string[], eos?: string): Tokenizer {
   const { tokenizerJson, tokenizerConfig } = byteLevelTokenizerFiles();
   const added = [...(tokenizerJson.added_tokens as object[])];
-  specials.forEach((content, i) =>
+  specials.forEach((content, i) => {
     added.push({
       id: 257 + i,
       content,
@@ -17,8 +17,8 @@ export function familyTokenizer(name: string, specials: readonly string[], eos?:
       rstrip: false,
       normalized: false,
       special: true,
-    }),
-  );
+    });
+  });
   const vocab = { ...(tokenizerJson.model as { vocab: Record<string, number> }).vocab };
   added.forEach((t) => {
     const { id, content } = t as { id: number; content: string };
