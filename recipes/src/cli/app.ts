@@ -70,7 +70,17 @@ async function dispatch(argv: readonly string[], io: CliIO, cmds: CliCommands): 
       return handler(rest, io);
     }
     default: {
-      const m = didYouMean(cmd, ["run", "list", "eval", "eval-offline", "registry", "dashboard", "demo", "weights", "download"]);
+      const m = didYouMean(cmd, [
+        "run",
+        "list",
+        "eval",
+        "eval-offline",
+        "registry",
+        "dashboard",
+        "demo",
+        "weights",
+        "download",
+      ]);
       throw new ConfigError(
         `unknown command '${cmd}'${m ? ` (did you mean '${m}'?)` : ""}; see crucible --help`,
       );

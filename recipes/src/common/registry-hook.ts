@@ -47,8 +47,14 @@ export async function registerRunCheckpoints(
         runDir: resolve(logPath),
         metadata: { name: c.name ?? null },
       };
-      if (c.sampler_path) reg.registerCheckpoint({ ...common, path: c.sampler_path, kind: "sampler" }), n++;
-      if (c.state_path) reg.registerCheckpoint({ ...common, path: c.state_path, kind: "state" }), n++;
+      if (c.sampler_path) {
+        reg.registerCheckpoint({ ...common, path: c.sampler_path, kind: "sampler" });
+        n++;
+      }
+      if (c.state_path) {
+        reg.registerCheckpoint({ ...common, path: c.state_path, kind: "state" });
+        n++;
+      }
     }
   } finally {
     reg.close();

@@ -156,8 +156,14 @@ export class ModelRegistry {
   list(filter: { status?: CheckpointStatus; baseModel?: string } = {}): StoredCheckpoint[] {
     const where: string[] = [];
     const args: string[] = [];
-    if (filter.status) where.push("status = ?"), args.push(filter.status);
-    if (filter.baseModel) where.push("base_model = ?"), args.push(filter.baseModel);
+    if (filter.status) {
+      where.push("status = ?");
+      args.push(filter.status);
+    }
+    if (filter.baseModel) {
+      where.push("base_model = ?");
+      args.push(filter.baseModel);
+    }
     const sql = `SELECT * FROM checkpoints ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at, path`;
     return (this.db.prepare(sql).all(...args) as Row[]).map(toCheckpoint);
   }
