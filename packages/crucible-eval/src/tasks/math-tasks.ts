@@ -67,13 +67,16 @@ export async function math500Task(
   };
 }
 
-/** Format: the answer is a bare integer (what the arithmetic SFT data teaches), right or wrong. */
+/**
+ * Format: the answer starts with an integer (what the arithmetic SFT data teaches), right or wrong; text after it
+ * is allowed, since a short max_tokens can cut the renderer's stop sequence midway.
+ */
 export function integerAnswer(): Scorer {
   return {
     name: "integer_answer",
     metrics: [accuracy(), stderr()],
     async score(state) {
-      const ok = /^\s*-?\d+\s*$/.test(state.output.completion);
+      const ok = /^\s*-?\d+(?!\d)/.test(state.output.completion);
       return { value: ok ? CORRECT : INCORRECT, answer: state.output.completion };
     },
   };
