@@ -1,5 +1,6 @@
 // The recipes `crucible run` knows, in the order `crucible list` shows them.
 import { chatSl } from "./chat_sl/config.js";
+import { codeRl } from "./code_rl/config.js";
 import { distillation } from "./distillation/config.js";
 import { dpo } from "./dpo/config.js";
 import { mathRl } from "./math_rl/config.js";
@@ -18,4 +19,5 @@ export const RECIPES: readonly Recipe[] = [
   slLoop,
   rlLoop,
   rlBasic,
+  codeRl,
 ] as unknown as readonly Recipe[];

@@ -97,6 +97,10 @@ describe("crucible run: bad configs", () => {
         /data_dir=\/no\/such\/dir: directory not found/,
       ],
     ],
+    code_rl: [
+      ["wrong type", ["group_size=four"], /group_size=four: expected int/],
+      ["key it does not have", ["env=gsm8k"], /unknown key 'env'/],
+    ],
     distillation: [
       ["wrong type", ["kl_penalty_coef=big"], /kl_penalty_coef=big: expected float/],
       [
@@ -128,6 +132,7 @@ describe("crucible run: bad configs", () => {
     "sl_loop",
     "rl_loop",
     "rl_basic",
+    "code_rl",
   ]) {
     const cases = [...common, ...(specific[recipe] ?? [])];
     it.each(cases)(`${recipe}: %s → one line, exit 2, nothing written`, async (_name, args, pattern) => {
@@ -294,6 +299,7 @@ describe("crucible run --help and list", () => {
       "sl_loop",
       "rl_loop",
       "rl_basic",
+      "code_rl",
     ]);
   });
 });
