@@ -20,6 +20,7 @@ export {
   take,
 } from "./data/datasets.js";
 export {
+  type ByteSource,
   DATA_FILE,
   DataFileError,
   jsonlRows,

@@ -2,11 +2,20 @@ import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { Decompress } from "fzstd";
-import { type AsyncBuffer, asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { HubHttpError } from "../errors.js";
 
 export type Row = Record<string, unknown>;
+
+/**
+ * Random-access bytes (structurally hyparquet's AsyncBuffer). Our own type so the public declarations
+ * never import from the ESM-only hyparquet (a CommonJS TypeScript consumer could not resolve them).
+ */
+export interface ByteSource {
+  byteLength: number;
+  slice(start: number, end?: number): ArrayBuffer | Promise<ArrayBuffer>;
+}
 
 /** A data file that is malformed: names the file and line (or row group). */
 export class DataFileError extends Error {
@@ -27,8 +36,8 @@ export interface RemoteFile {
   headers?: Record<string, string>;
 }
 
-/** An AsyncBuffer over HTTP byte ranges (hyparquet reads the footer, then only the column chunks it needs). */
-export function rangeBuffer(file: RemoteFile, onBytes: (n: number) => void = () => {}): AsyncBuffer {
+/** A ByteSource over HTTP byte ranges (hyparquet reads the footer, then only the column chunks it needs). */
+export function rangeBuffer(file: RemoteFile, onBytes: (n: number) => void = () => {}): ByteSource {
   return {
     byteLength: file.size,
     async slice(start: number, end?: number) {
@@ -48,7 +57,7 @@ export function rangeBuffer(file: RemoteFile, onBytes: (n: number) => void = () 
 
 /** Parquet rows, one row group at a time: only the footer and the current group's column chunks are read. */
 export async function* parquetRows(
-  source: string | AsyncBuffer,
+  source: string | ByteSource,
   label = String(source),
 ): AsyncGenerator<Row> {
   const file = typeof source === "string" ? await asyncBufferFromFile(source) : source;
