@@ -51,6 +51,8 @@ export async function runDistillation(c: DistillationConfig, ctx: RecipeContext)
       serviceClient: session.service,
       modelName: c.model_name!,
       recipeName: "recipe_distillation_on_policy",
+      wandbProject: c.wandb_project,
+      wandbName: c.wandb_name,
       learningRate: c.learning_rate!,
       maxTokens: c.max_tokens!,
       logPath,

@@ -82,6 +82,8 @@ export async function runMathRl(
       serviceClient: session.service,
       modelName: c.model_name!,
       recipeName: "recipe_math_rl",
+      wandbProject: c.wandb_project,
+      wandbName: c.wandb_name,
       learningRate: c.learning_rate,
       datasetBuilder: o.datasetBuilder ? o.datasetBuilder(renderer) : await mathRlDatasetBuilder(c, renderer),
       maxTokens: c.max_tokens,

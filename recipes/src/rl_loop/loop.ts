@@ -16,7 +16,14 @@ const logger = getLogger("rl_loop");
 
 export async function runRlLoop(c: RlLoopConfig, ctx: RecipeContext): Promise<RecipeResult> {
   const logPath = c.log_path!;
-  const mlLogger = await setupLogging({ logDir: logPath, config: c, console: null, echoLogs: false });
+  const mlLogger = await setupLogging({
+    logDir: logPath,
+    config: c,
+    console: null,
+    echoLogs: false,
+    ...(c.wandb_project && { wandbProject: c.wandb_project }),
+    ...(c.wandb_name && { wandbName: c.wandb_name }),
+  });
   const tokenizer = await getTokenizer(tokenizerNameFor(c.model_name!));
   const renderer = getRenderer(c.renderer_name!, tokenizer);
   logger.info(`Using renderer: ${c.renderer_name}`);

@@ -32,7 +32,14 @@ async function loadConversations(dataset: string) {
 
 export async function runSlLoop(c: SlLoopConfig, ctx: RecipeContext): Promise<RecipeResult> {
   const logPath = c.log_path!;
-  const mlLogger = await setupLogging({ logDir: logPath, config: c, console: null, echoLogs: false });
+  const mlLogger = await setupLogging({
+    logDir: logPath,
+    config: c,
+    console: null,
+    echoLogs: false,
+    ...(c.wandb_project && { wandbProject: c.wandb_project }),
+    ...(c.wandb_name && { wandbName: c.wandb_name }),
+  });
 
   // Tokenizer and renderer turn conversations into tokens and per-token loss weights.
   const tokenizer = await getTokenizer(tokenizerNameFor(c.model_name!));

@@ -69,6 +69,8 @@ export async function dpoTrain(config: DpoTrainConfig): Promise<{ stepsRun: numb
       logDir: logPath,
       config: { ...cfg, datasetBuilder: config.datasetBuilder.constructor.name },
       ...(config.consoleMetrics === false && { console: null, echoLogs: false }),
+      ...(cfg.wandbProject && { wandbProject: cfg.wandbProject }),
+      ...(cfg.wandbName && { wandbName: cfg.wandbName }),
     }));
 
   const meta: Record<string, string> = cfg.rendererName ? { renderer_name: cfg.rendererName } : {};

@@ -73,6 +73,9 @@ export interface RLConfig {
   rolloutJsonExport?: boolean;
   /** Metrics sink; default `setupLogging({logDir: logPath})`. */
   metricsLogger?: MetricsLogger;
+  /** Weights & Biases project for the default sink (logs there when WANDB_API_KEY is set). */
+  wandbProject?: string | null;
+  wandbName?: string | null;
 }
 
 export type ResolvedRLConfig = Required<
@@ -89,6 +92,8 @@ export type ResolvedRLConfig = Required<
     | "contextWindow"
     | "metricsLogger"
     | "recipeName"
+    | "wandbProject"
+    | "wandbName"
   >
 > &
   Pick<
@@ -104,6 +109,8 @@ export type ResolvedRLConfig = Required<
     | "contextWindow"
     | "metricsLogger"
     | "recipeName"
+    | "wandbProject"
+    | "wandbName"
   >;
 
 const LOSSES: readonly RLLossFn[] = ["importance_sampling", "ppo", "cispo", "dro"];

@@ -48,6 +48,8 @@ export async function setupLoop(
       logDir: cfg.logPath,
       config: { ...config, serviceClient: undefined, datasetBuilder: undefined },
       console: null,
+      ...(cfg.wandbProject && { wandbProject: cfg.wandbProject }),
+      ...(cfg.wandbName && { wandbName: cfg.wandbName }),
     }));
   const tc = await createRunTrainingClient(cfg.serviceClient, {
     modelName: cfg.modelName,

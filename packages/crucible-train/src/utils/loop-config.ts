@@ -27,8 +27,6 @@ export function sharedLoopConfigFields(defaultLearningRate: number) {
     adamEps: z.number().positive().default(1e-8),
     wandbProject: z.string().nullable().default(null),
     wandbName: z.string().nullable().default(null),
-    enableTrace: z.boolean().default(false),
-    spanChartEvery: z.number().int().nonnegative().default(0),
     maxSteps: z.number().int().positive().nullable().default(null),
   };
 }
