@@ -12,6 +12,7 @@ import { lossInput } from "../supervised/common.js";
 import { buildEvaluators, runEvaluators } from "../utils/evals.js";
 import { sharedLoopConfigFields } from "../utils/loop-config.js";
 import { computeScheduleLrMultiplier } from "../utils/lr-scheduling.js";
+import { runMetadata } from "../utils/run-metadata.js";
 import { StepTimer } from "../utils/timing.js";
 import { computeDpoLoss, weightedSum } from "./dpo-loss.js";
 
@@ -73,7 +74,7 @@ export async function dpoTrain(config: DpoTrainConfig): Promise<{ stepsRun: numb
       ...(cfg.wandbName && { wandbName: cfg.wandbName }),
     }));
 
-  const meta: Record<string, string> = cfg.rendererName ? { renderer_name: cfg.rendererName } : {};
+  const meta = runMetadata({ recipeName: cfg.recipeName, rendererName: cfg.rendererName });
   const service = config.serviceClient;
   let tc: TrainingClientLike;
   if (resume?.statePath)

@@ -21,11 +21,13 @@ export async function createRunTrainingClient(
     userMetadata?: Record<string, string>;
   },
 ): Promise<RLTrainingClient> {
-  if (opts.resumeStatePath) return service.createTrainingClientFromStateWithOptimizer(opts.resumeStatePath);
-  if (opts.loadCheckpointPath) return service.createTrainingClientFromState(opts.loadCheckpointPath);
+  const meta = opts.userMetadata ? { userMetadata: opts.userMetadata } : {};
+  if (opts.resumeStatePath)
+    return service.createTrainingClientFromStateWithOptimizer(opts.resumeStatePath, meta);
+  if (opts.loadCheckpointPath) return service.createTrainingClientFromState(opts.loadCheckpointPath, meta);
   return service.createLoraTrainingClient({
     baseModel: opts.modelName,
     rank: opts.loraRank,
-    ...(opts.userMetadata ? { userMetadata: opts.userMetadata } : {}),
+    ...meta,
   });
 }

@@ -6,6 +6,7 @@ import { type MetricsLogger, setupLogging } from "@crucible/log";
 import { CheckpointManager } from "../checkpoint/manager.js";
 import { getLastCheckpoint } from "../checkpoint/record.js";
 import { checkpointClientFor } from "../client.js";
+import { runMetadata } from "../utils/run-metadata.js";
 import { createRunTrainingClient, type RLTrainingClient } from "./clients.js";
 import { type ResolvedRLConfig, type RLConfig, resolveRLConfig, strategyOf } from "./config.js";
 import { RLTestSetEvaluator, type SamplingClientEvaluator } from "./evaluator.js";
@@ -56,6 +57,7 @@ export async function setupLoop(
     loraRank: cfg.loraRank,
     resumeStatePath: resume?.statePath,
     loadCheckpointPath: cfg.loadCheckpointPath,
+    userMetadata: runMetadata({ recipeName: cfg.recipeName }),
   });
   const { train, test } = await cfg.datasetBuilder();
   const evaluators = [...cfg.evaluators];

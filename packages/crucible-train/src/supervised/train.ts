@@ -17,6 +17,7 @@ import { ConfigurationError } from "../errors.js";
 import { buildEvaluators, runEvaluators } from "../utils/evals.js";
 import { sharedLoopConfigFields } from "../utils/loop-config.js";
 import { computeScheduleLrMultiplier } from "../utils/lr-scheduling.js";
+import { runMetadata } from "../utils/run-metadata.js";
 import { StepTimer } from "../utils/timing.js";
 import type { SupervisedDatasetBuilder } from "./builders.js";
 import { computeBpb, computeMeanNll, lossInput } from "./common.js";
@@ -86,7 +87,7 @@ export async function supervisedTrain(config: SupervisedTrainConfig): Promise<Su
       ...(cfg.wandbName && { wandbName: cfg.wandbName }),
     }));
 
-  const meta: Record<string, string> = cfg.rendererName ? { renderer_name: cfg.rendererName } : {};
+  const meta = runMetadata({ recipeName: cfg.recipeName, rendererName: cfg.rendererName });
   const service = config.serviceClient;
   let tc: TrainingClientLike;
   if (resume?.statePath) {
