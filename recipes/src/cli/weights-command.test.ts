@@ -148,15 +148,22 @@ describe("crucible weights (end to end on a loopback server)", () => {
     const hub = await LocalHub.start();
     const { route, log } = uploadRoutes({ token: "hf_test" });
     hub.addRoute(route);
-    const saved = { endpoint: process.env["HF_ENDPOINT"], token: process.env["HF_TOKEN"] };
+    const saved = {
+      endpoint: process.env["HF_ENDPOINT"],
+      token: process.env["HF_TOKEN"],
+      offline: process.env["HF_HUB_OFFLINE"],
+    };
     process.env["HF_ENDPOINT"] = hub.url;
     process.env["HF_TOKEN"] = "hf_test";
+    // The suite runs with HF_HUB_OFFLINE=1 (no test may reach the real hub); this one talks to its loopback hub.
+    delete process.env["HF_HUB_OFFLINE"];
     try {
       expect(await cli("publish", merged, "me/tiny-qwen3-sft", "--recipe", "sl_basic")).toBe(0);
     } finally {
       for (const [k, v] of [
         ["HF_ENDPOINT", saved.endpoint],
         ["HF_TOKEN", saved.token],
+        ["HF_HUB_OFFLINE", saved.offline],
       ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
