@@ -185,4 +185,5 @@ export { buildEvaluators, runEvaluators } from "./utils/evals.js";
 export { checkLogDir, type LogDirBehavior } from "./utils/log-dir.js";
 // --- LR schedules and hyperparameters
 export { computeScheduleLrMultiplier, LR_SCHEDULES, type LRSchedule } from "./utils/lr-scheduling.js";
+export { gitRevision, runMetadata } from "./utils/run-metadata.js";
 export { StepTimer } from "./utils/timing.js";
