@@ -1,7 +1,7 @@
 // distillation parity: on-policy prompts are the conversations' first user messages in file order
 // (PromptOnlyDataset is unshuffled), and the teacher reverse-KL turns into the cookbook's advantages:
 // adv += −coef·mask·(sampled − teacher), teacher_kl = Σ rkl / Σ mask (spec §A19).
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Env } from "@crucible/env";
@@ -59,6 +59,9 @@ describe("distillation parity with the cookbook", () => {
     const hub = mkdtempSync(join(tmpdir(), "crucible-hub-"));
     const snap = join(hub, "datasets--zwhe99--DeepMath-103K", "snapshots", "0", "data");
     mkdirSync(snap, { recursive: true });
+    // As huggingface_hub lays a cache out: refs/main names the snapshot.
+    mkdirSync(join(hub, "datasets--zwhe99--DeepMath-103K", "refs"), { recursive: true });
+    writeFileSync(join(hub, "datasets--zwhe99--DeepMath-103K", "refs", "main"), "0");
     const fixture = resolve(__dirname, "../../fixtures/deepmath/train-00000-of-00001.jsonl");
     copyFileSync(fixture, join(snap, "train-00000-of-00001.jsonl"));
     const saved = process.env["HF_HUB_CACHE"];
@@ -77,6 +80,7 @@ describe("distillation parity with the cookbook", () => {
     } finally {
       if (saved === undefined) delete process.env["HF_HUB_CACHE"];
       else process.env["HF_HUB_CACHE"] = saved;
+      rmSync(hub, { recursive: true, force: true });
     }
   });
 
