@@ -56,10 +56,7 @@ export function rangeBuffer(file: RemoteFile, onBytes: (n: number) => void = () 
 }
 
 /** Parquet rows, one row group at a time: only the footer and the current group's column chunks are read. */
-export async function* parquetRows(
-  source: string | ByteSource,
-  label = String(source),
-): AsyncGenerator<Row> {
+export async function* parquetRows(source: string | ByteSource, label = String(source)): AsyncGenerator<Row> {
   const file = typeof source === "string" ? await asyncBufferFromFile(source) : source;
   let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
   try {
