@@ -54,4 +54,45 @@ describe("recipes e2e on a Qwen3.5 directory (hybrid Gated DeltaNet + attention)
     expect(rlRows.map((m) => m["step"])).toEqual([0]);
     expect(rlRows[0]!["env/all/total_episodes"]).toBe(4);
   });
+
+  it("chat_sl, dpo and on-policy distillation (Qwen3.5 student and teacher) run 2 steps with model_name=<dir>", {
+    timeout: 180_000,
+  }, async () => {
+    const runs: [string, string[], string][] = [
+      ["chat_sl", ["batch_size=4", "max_length=128", "eval_every=0", "save_every=0"], "train_mean_nll"],
+      ["dpo", ["batch_size=4", "eval_every=0", "save_every=0", "learning_rate=1e-4"], "dpo_loss"],
+      [
+        "distillation",
+        [
+          `teacher_model=${modelDir}`,
+          "groups_per_batch=2",
+          "group_size=2",
+          "max_tokens=4",
+          "eval_every=0",
+          "save_every=0",
+        ],
+        "teacher_kl",
+      ],
+    ];
+    for (const [recipe, args, metric] of runs) {
+      const log = join(root, recipe);
+      const r = await crucible([
+        "run",
+        recipe,
+        "backend=local",
+        `model_name=${modelDir}`,
+        `log_path=${log}`,
+        "max_steps=2",
+        ...args,
+      ]);
+      expect(r.err, recipe).toEqual([]);
+      expect(r.code, recipe).toBe(0);
+      const rows = readJsonl(join(log, "metrics.jsonl"));
+      expect(
+        rows.map((m) => m["step"]),
+        recipe,
+      ).toEqual([0, 1]);
+      for (const row of rows) expect(Number.isFinite(row[metric]), `${recipe} ${metric}`).toBe(true);
+    }
+  });
 });
