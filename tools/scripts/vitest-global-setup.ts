@@ -1,6 +1,7 @@
 // Vitest global setup: every test process of a run gets one private temp root (TMPDIR), removed when the run
 // ends, so a run leaves nothing in the machine's temp dir (one run used to leave ~419 crucible-* dirs, 3.3 GB).
 import { tmpdir } from "node:os";
+import { stallThresholdMs, watchLoopStalls } from "./loop-stall-watch.js";
 import { createTempRoot } from "./temp-root.js";
 
 export default function setup(): () => void {
@@ -9,7 +10,12 @@ export default function setup(): () => void {
   // Set before vitest forks its workers, which inherit the environment.
   process.env.TMPDIR = temp.root;
   process.env.CRUCIBLE_TEST_TEMP_ROOT = temp.root;
+  // The runner answers the workers' RPCs: a stall here fails the run like a stall in a worker.
+  const stopWatch = watchLoopStalls(stallThresholdMs(), Date.now, ({ stalledMs }) =>
+    process.stderr.write(`[loop-stall] vitest main process blocked ${(stalledMs / 1000).toFixed(1)} s\n`),
+  );
   return () => {
+    stopWatch();
     const left = temp.remove();
     process.env.TMPDIR = outer;
     if (left.length > 0 && process.env.CRUCIBLE_REPORT_TEMP === "1") {
