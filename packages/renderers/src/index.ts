@@ -139,6 +139,7 @@ export {
   type GetTokenizerOptions,
   getTokenizer,
   getTokenizerSync,
+  loadTokenizerDir,
   npmTokenizerPackageFor,
   readTokenizerFiles,
   registerTokenizer,
@@ -147,6 +148,15 @@ export {
   tokenizerRepoFor,
   unregisterTokenizer,
 } from "./tokenizer/resolve.js";
+export {
+  KIMI_PAT_STR,
+  KIMI_RESERVED_SPECIAL_TOKENS,
+  parseTiktokenRanks,
+  TiktokenFileError,
+  TiktokenTokenizer,
+  type TiktokenTokenizerFiles,
+  type TiktokenTokenizerOptions,
+} from "./tokenizer/tiktoken.js";
 export {
   type EncodeOptions,
   HfJsonTokenizer,

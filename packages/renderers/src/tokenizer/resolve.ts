@@ -12,6 +12,7 @@ import {
   withSettings,
 } from "@crucible/hub";
 import { BYTE_LEVEL_TOKENIZER, byteLevelTokenizerFiles } from "./byte-level.js";
+import { TiktokenTokenizer } from "./tiktoken.js";
 import { HfJsonTokenizer, type Tokenizer, type TokenizerFiles } from "./tokenizer.js";
 
 /** Thrown when no tokenizer files can be found; the message lists every place searched. */
@@ -119,14 +120,35 @@ function hubCacheDir(options: GetTokenizerOptions): string {
   return options.cacheDir ?? hubSettings().cacheDir;
 }
 
-/** A snapshot directory of `repo` in the HF cache holding tokenizer.json (refs/<revision> first). */
+/** Tokenizer files a directory can hold: HF's tokenizer.json, or a tiktoken-format tiktoken.model (Kimi). */
+function hasTokenizerFiles(dir: string): boolean {
+  return existsSync(join(dir, "tokenizer.json")) || existsSync(join(dir, TIKTOKEN_MODEL));
+}
+
+const TIKTOKEN_MODEL = "tiktoken.model";
+
+/**
+ * The tokenizer in a directory: tokenizer.json when present, else tiktoken.model with tokenizer_config.json's
+ * special tokens (Kimi's `TikTokenTokenizer`).
+ */
+export function loadTokenizerDir(name: string, dir: string): Tokenizer {
+  if (existsSync(join(dir, "tokenizer.json"))) return new HfJsonTokenizer(name, dir, readTokenizerFiles(dir));
+  const opt = (f: string) => (existsSync(join(dir, f)) ? readJson(join(dir, f)) : undefined);
+  return new TiktokenTokenizer(name, dir, {
+    tiktokenModel: readFileSync(join(dir, TIKTOKEN_MODEL), "utf8"),
+    tokenizerConfig: opt("tokenizer_config.json") ?? {},
+    generationConfig: opt("generation_config.json"),
+  });
+}
+
+/** A snapshot directory of `repo` in the HF cache holding tokenizer files (refs/<revision> first). */
 function findInHfCache(repo: string, cacheDir: string, revision = "main"): string | null {
   const base = storageFolder(modelRepo(repo), cacheDir);
   const snaps = join(base, "snapshots");
   if (!existsSync(snaps)) return null;
   const preferred = cachedCommit(modelRepo(repo), revision, cacheDir) ?? null;
   const candidates = readdirSync(snaps).sort((a, b) => (a === preferred ? -1 : b === preferred ? 1 : 0));
-  for (const c of candidates) if (existsSync(join(snaps, c, "tokenizer.json"))) return join(snaps, c);
+  for (const c of candidates) if (hasTokenizerFiles(join(snaps, c))) return join(snaps, c);
   return null;
 }
 
@@ -151,20 +173,23 @@ function resolveLocal(modelName: string, options: GetTokenizerOptions): LocalRes
   if (custom) return { tokenizer: custom(modelName), searched };
   searched.push("registered tokenizers (registerTokenizer)");
   // Cached by the files' location, so every model name sharing a tokenizer shares one loaded instance.
-  const load = (name: string, source: string, files: () => TokenizerFiles) => {
+  const load = (name: string, source: string, files: () => TokenizerFiles) =>
+    loadCached(source, () => new HfJsonTokenizer(name, source, files()));
+  const loadCached = (source: string, make: () => Tokenizer) => {
     let t = loaded.get(source);
     if (!t) {
-      t = new HfJsonTokenizer(name, source, files());
+      t = make();
       loaded.set(source, t);
     }
     return { tokenizer: t, searched };
   };
 
   if (isDirectory(modelName)) {
-    if (existsSync(join(modelName, "tokenizer.json"))) {
-      return load(modelName, resolvePath(modelName), () => readTokenizerFiles(modelName));
+    if (hasTokenizerFiles(modelName)) {
+      const dir = resolvePath(modelName);
+      return loadCached(dir, () => loadTokenizerDir(modelName, dir));
     }
-    searched.push(`local directory ${modelName} (no tokenizer.json)`);
+    searched.push(`local directory ${modelName} (no tokenizer.json or ${TIKTOKEN_MODEL})`);
   } else {
     searched.push(`local path ${modelName} (not a directory)`);
   }
@@ -173,9 +198,9 @@ function resolveLocal(modelName: string, options: GetTokenizerOptions): LocalRes
   const cacheDir = hubCacheDir(options);
   for (const r of repo === modelName.split(":")[0] ? [repo] : [repo, modelName.split(":")[0] as string]) {
     const snap = findInHfCache(r, cacheDir, options.revision);
-    if (snap) return load(r, snap, () => readTokenizerFiles(snap));
+    if (snap) return loadCached(snap, () => loadTokenizerDir(r, snap));
     searched.push(
-      `Hugging Face cache ${join(cacheDir, `models--${r.replace(/\//g, "--")}`)}/snapshots/*/tokenizer.json`,
+      `Hugging Face cache ${join(cacheDir, `models--${r.replace(/\//g, "--")}`)}/snapshots/*/{tokenizer.json,${TIKTOKEN_MODEL}}`,
     );
   }
   const npm = npmTokenizerPackageFor(repo);
@@ -235,7 +260,7 @@ export async function getTokenizer(
   const opts = { settings, ...(options.revision ? { revision: options.revision } : {}) };
   let dir: string;
   try {
-    dir = dirname(await hubDownload(repo, "tokenizer.json", opts));
+    dir = dirname(await downloadTokenizerFile(repo, opts));
   } catch (err) {
     if (!(err instanceof HubError)) throw err;
     throw new TokenizerNotFoundError(modelNameOrPath, [...searched, `Hugging Face hub: ${err.message}`]);
@@ -249,8 +274,22 @@ export async function getTokenizer(
   }
   let t = loaded.get(dir);
   if (!t) {
-    t = new HfJsonTokenizer(repo.name, dir, readTokenizerFiles(dir));
+    t = loadTokenizerDir(repo.name, dir);
     loaded.set(dir, t);
   }
   return t;
+}
+
+/** tokenizer.json, or tiktoken.model when the repo has none (Kimi); a missing repo fails on the first. */
+async function downloadTokenizerFile(
+  repo: ReturnType<typeof modelRepo>,
+  opts: Parameters<typeof hubDownload>[2],
+): Promise<string> {
+  try {
+    return await hubDownload(repo, "tokenizer.json", opts);
+  } catch (err) {
+    if (!(err instanceof HubNotFoundError) || err.code === "RepoNotFound" || err.code === "RevisionNotFound")
+      throw err;
+    return await hubDownload(repo, TIKTOKEN_MODEL, opts);
+  }
 }
