@@ -12,6 +12,7 @@ export type { EnvMessage, EnvRenderer } from "./renderer.js";
 // --- environments
 export * from "./problem-env.js";
 export * from "./message-env.js";
+export * from "./rollout-limits.js";
 
 // --- policies and rollouts
 export * from "./completers.js";
@@ -28,6 +29,9 @@ export * from "./envs/arithmetic.js";
 export * from "./envs/math.js";
 export * from "./envs/polaris-deepmath.js";
 export * from "./envs/prompt-only.js";
+export * from "./envs/guess-number.js";
+export * from "./envs/twenty-questions.js";
+export * from "./envs/twenty-questions-words.js";
 
 // --- dataset rows from local files or the Hugging Face cache
 export * from "./data/rows.js";

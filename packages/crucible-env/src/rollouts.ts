@@ -29,7 +29,8 @@ export async function doSingleRollout(policy: TokenCompleter, env: Env): Promise
   let stop = init.stopCondition;
   const transitions: Transition[] = [];
   for (;;) {
-    const ac = await policy(ob, stop);
+    const budget = env.turnMaxTokens?.();
+    const ac = await policy(ob, stop, budget === undefined ? undefined : { maxTokens: budget });
     const res = await env.step(ac.tokens, { stopReason: ac.stopReason });
     const metrics = res.metrics ?? {};
     transitions.push({

@@ -74,6 +74,8 @@ export interface StepExtra {
 export interface Env {
   initialObservation(): Promise<InitialObservation | InitialObservationOverflow>;
   step(action: Action, extra?: StepExtra): Promise<StepResult>;
+  /** Optional token budget for the next sampling call; the rollout caps the sample there (see LimitedEnv). */
+  turnMaxTokens?(): number | undefined;
 }
 
 /** Makes the envs of one group; all envs of a group share one problem, so group-centred advantages compare like with like. */

@@ -23,6 +23,45 @@ export class MT19937 {
     }
   }
 
+  /**
+   * MT19937 seeded as CPython's `random.Random(seed)` seeds it: `init_by_array` over the seed's 32-bit words
+   * (least significant first; `[0]` for seed 0).
+   */
+  static fromKey(key: readonly number[]): MT19937 {
+    const g = new MT19937(19650218);
+    const mt = g.mt;
+    const len = Math.max(key.length, 1);
+    let i = 1;
+    let j = 0;
+    for (let k = Math.max(N, len); k > 0; k--) {
+      const prev = mt[i - 1] as number;
+      mt[i] =
+        ((((mt[i] as number) ^ Math.imul((prev ^ (prev >>> 30)) >>> 0, 1664525)) >>> 0) +
+          (key[j] ?? 0) +
+          j) >>>
+        0;
+      i++;
+      j++;
+      if (i >= N) {
+        mt[0] = mt[N - 1] as number;
+        i = 1;
+      }
+      if (j >= len) j = 0;
+    }
+    for (let k = N - 1; k > 0; k--) {
+      const prev = mt[i - 1] as number;
+      mt[i] = ((((mt[i] as number) ^ Math.imul((prev ^ (prev >>> 30)) >>> 0, 1566083941)) >>> 0) - i) >>> 0;
+      i++;
+      if (i >= N) {
+        mt[0] = mt[N - 1] as number;
+        i = 1;
+      }
+    }
+    mt[0] = 0x80000000;
+    g.index = N;
+    return g;
+  }
+
   private generate(): void {
     const mt = this.mt;
     for (let k = 0; k < N; k++) {
