@@ -29,8 +29,8 @@ const RUN_CODE: Record<string, string[]> = {
     "common/data.ts",
     "common/inline-evals.ts",
   ],
-  dpo: ["dpo", "common/run-loop.ts"],
-  math_rl: ["math_rl"],
+  dpo: ["dpo", "common/run-loop.ts", "common/inline-evals.ts"],
+  math_rl: ["math_rl", "common/inline-evals.ts"],
   distillation: [
     "distillation",
     "common/run-supervised.ts",
@@ -40,8 +40,8 @@ const RUN_CODE: Record<string, string[]> = {
   ],
   sl_loop: ["sl_loop"],
   rl_loop: ["rl_loop"],
-  rl_basic: ["rl_basic", "math_rl"],
-  code_rl: ["code_rl", "math_rl"],
+  rl_basic: ["rl_basic", "math_rl", "common/inline-evals.ts"],
+  code_rl: ["code_rl", "math_rl", "common/inline-evals.ts"],
 };
 
 function sources(rel: string): string {

@@ -2,7 +2,7 @@
 import { basename } from "node:path";
 import { z } from "zod";
 import { checkpointFields, commonFields, modelField } from "../common/fields.js";
-import { parseEvalList } from "../common/inline-evals.js";
+import { checkEvalLists } from "../common/inline-evals.js";
 import { modelSlug, pyFloatStr, runDate } from "../common/pyformat.js";
 import { checkRemote, resolveBackend, resolveModel, resolveRenderer } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
@@ -36,8 +36,7 @@ export const chatSl = defineRecipe({
     "behavior_if_log_dir_exists=resume. Mirrors the cookbook's chat_sl CLIConfig.",
   schema: chatSlSchema,
   async resolve(cfg) {
-    await parseEvalList(cfg.evals, "evals");
-    await parseEvalList(cfg.inline_evals, "inline_evals");
+    await checkEvalLists(cfg);
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const model_name = resolveModel(cfg.model_name, backend, REMOTE_MODEL);

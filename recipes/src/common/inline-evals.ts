@@ -1,14 +1,16 @@
 // Benchmarks inside training runs: `evals=gsm8k,ifeval` runs every eval_every steps and `inline_evals=…` every
 // infrequent_eval_every steps, each as a TaskEvaluator (Inspect logs under <log_path>/evals/), logging
 // eval/<task>/<metric> into metrics.jsonl (and so the dashboard).
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import type { TaskEvaluator } from "@crucible/eval";
 import { z } from "zod";
 import { ConfigError } from "../cli/errors.js";
 import { didYouMean } from "../cli/overrides.js";
 import { tokenizerNameFor } from "./resolve.js";
 
-export function inlineEvalFields() {
+/** `evals=`, `eval_data_dir=`, `eval_limit=`: every recipe has them (the RL loops have no infrequent cadence). */
+export function everyEvalFields() {
   return {
     evals: z
       .string()
@@ -17,17 +19,26 @@ export function inlineEvalFields() {
       .describe(
         "Benchmarks run every eval_every steps, comma-separated (e.g. gsm8k,ifeval); logged as eval/<task>/<metric>",
       ),
+    eval_data_dir: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe(
+        "Directory of <benchmark>.jsonl|.parquet files (or <benchmark>/ split folders) for evals; None = the HF cache",
+      ),
+    eval_limit: z.number().int().positive().default(50).describe("Samples per benchmark in inline evals"),
+  };
+}
+
+/** `everyEvalFields` plus `inline_evals=` (run every infrequent_eval_every steps): the SL and DPO recipes. */
+export function inlineEvalFields() {
+  return {
+    ...everyEvalFields(),
     inline_evals: z
       .string()
       .nullable()
       .default(null)
       .describe("Benchmarks run every infrequent_eval_every steps, comma-separated"),
-    eval_data_dir: z
-      .string()
-      .nullable()
-      .default(null)
-      .describe("Directory of <benchmark>.jsonl files for evals; None = the HF cache"),
-    eval_limit: z.number().int().positive().default(50).describe("Samples per benchmark in inline evals"),
   };
 }
 
@@ -58,43 +69,78 @@ export async function parseEvalList(list: string | null | undefined, field: stri
   return names;
 }
 
-/** Evaluator builders for the loops' `evaluatorBuilders` / `infrequentEvaluatorBuilders`. */
-export async function inlineEvaluatorBuilders(
-  c: InlineEvalConfig & { model_name: string | null; renderer_name: string | null; log_path: string | null },
-) {
-  const build = async (list: string | null | undefined, field: string, sub: string) => {
-    const names = await parseEvalList(list, field);
-    if (names.length === 0) return [];
-    const ev = await import("@crucible/eval");
-    const { getRenderer, getTokenizer } = await import("@crucible/renderers");
-    const tasks = [];
-    for (const n of names) {
-      const file = c.eval_data_dir ? join(c.eval_data_dir, `${n}.jsonl`) : null;
-      if (file && !existsSync(file))
-        throw new ConfigError(`eval_data_dir: ${file} not found`, "eval_data_dir");
-      try {
-        tasks.push(
-          await ev.loadBenchmarkTask(n as never, {
-            limit: c.eval_limit ?? 50,
-            ...(file ? { dataFile: file } : {}),
-          }),
-        );
-      } catch (e) {
-        if (e instanceof ev.BenchmarkDataError) throw new ConfigError(e.message, field);
-        throw e;
-      }
+/**
+ * A benchmark's local data under eval_data_dir: `<name>.jsonl`, `<name>.parquet`, or a `<name>/` folder of split
+ * files as the hub lays them out (`data/test-00000-of-00001.parquet`, `main/test.jsonl`, …).
+ */
+export function benchmarkDataIn(dir: string, name: string): { dataFile: string } | { dataDir: string } {
+  for (const ext of [".jsonl", ".parquet"]) {
+    const file = join(dir, `${name}${ext}`);
+    if (existsSync(file)) return { dataFile: file };
+  }
+  const sub = join(dir, name);
+  if (existsSync(sub) && statSync(sub).isDirectory()) return { dataDir: sub };
+  throw new ConfigError(
+    `eval_data_dir: no ${name}.jsonl, ${name}.parquet or ${name}/ folder in ${dir}`,
+    "eval_data_dir",
+  );
+}
+
+/** Both lists of a config checked in `resolve`, so a typo fails before anything runs. */
+export async function checkEvalLists(c: InlineEvalConfig): Promise<void> {
+  await parseEvalList(c.evals, "evals");
+  await parseEvalList(c.inline_evals, "inline_evals");
+}
+
+type RunFields = InlineEvalConfig & {
+  model_name: string | null;
+  renderer_name: string | null;
+  log_path: string | null;
+};
+
+/** One TaskEvaluator over the benchmarks a list names (Inspect logs under <log_path>/evals/<sub>/), or null. */
+async function taskEvaluatorFor(
+  c: RunFields,
+  list: string | null | undefined,
+  field: string,
+  sub: string,
+): Promise<TaskEvaluator | null> {
+  const names = await parseEvalList(list, field);
+  if (names.length === 0) return null;
+  const ev = await import("@crucible/eval");
+  const { getRenderer, getTokenizer } = await import("@crucible/renderers");
+  const tasks = [];
+  for (const n of names) {
+    const data = c.eval_data_dir ? benchmarkDataIn(c.eval_data_dir, n) : {};
+    try {
+      tasks.push(await ev.loadBenchmarkTask(n as never, { limit: c.eval_limit ?? 50, ...data }));
+    } catch (e) {
+      if (e instanceof ev.BenchmarkDataError) throw new ConfigError(e.message, field);
+      throw e;
     }
-    const renderer = getRenderer(c.renderer_name!, await getTokenizer(tokenizerNameFor(c.model_name!)));
-    const evaluator = new ev.TaskEvaluator({
-      tasks,
-      renderer,
-      modelName: c.model_name!,
-      logDir: join(c.log_path!, "evals", sub),
-    });
-    return [() => evaluator];
-  };
+  }
+  const renderer = getRenderer(c.renderer_name!, await getTokenizer(tokenizerNameFor(c.model_name!)));
+  return new ev.TaskEvaluator({
+    tasks,
+    renderer,
+    modelName: c.model_name!,
+    logDir: join(c.log_path!, "evals", sub),
+    name: `evals/${sub}`,
+  });
+}
+
+/** Evaluator builders for the SL and DPO loops' `evaluatorBuilders` / `infrequentEvaluatorBuilders`. */
+export async function inlineEvaluatorBuilders(c: RunFields) {
+  const every = await taskEvaluatorFor(c, c.evals, "evals", "every");
+  const infrequent = await taskEvaluatorFor(c, c.inline_evals, "inline_evals", "infrequent");
   return {
-    evaluatorBuilders: await build(c.evals, "evals", "every"),
-    infrequentEvaluatorBuilders: await build(c.inline_evals, "inline_evals", "infrequent"),
+    evaluatorBuilders: every ? [() => every] : [],
+    infrequentEvaluatorBuilders: infrequent ? [() => infrequent] : [],
   };
+}
+
+/** The `evals=` evaluator as the RL loops take it (run on the current sampler every eval_every steps). */
+export async function inlineSamplerEvaluators(c: RunFields): Promise<TaskEvaluator[]> {
+  const every = await taskEvaluatorFor(c, c.evals, "evals", "every");
+  return every ? [every] : [];
 }

@@ -1,9 +1,10 @@
 // The run report every recipe writes at the end: `report.html` (+ `report_logtree.json`) with the config,
-// the first and last logged values of every metric, and the checkpoints — all read back from the run's
-// own files, so the report shows exactly what was logged.
+// the first and last logged values of every metric, the checkpoints and the inline eval logs (with links to their
+// per-sample transcripts) — all read back from the run's own files, so the report shows exactly what was logged.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { logtree } from "@crucible/log";
+import { evalLogEntries, evalLogsTableHtml } from "./report-evals.js";
 
 function readJsonl(file: string): Record<string, unknown>[] {
   if (!existsSync(file)) return [];
@@ -84,6 +85,12 @@ export async function writeRunReport(
           })),
         );
     });
+    const evals = evalLogEntries(logPath);
+    if (evals.length > 0)
+      logtree.scopeHeader("Evals", () => {
+        logtree.logText(`${evals.length} eval logs under evals/ (per-sample transcripts linked)`);
+        logtree.logHtml(evalLogsTableHtml(evals));
+      });
     for (const s of extras.sections ?? []) logtree.scopeHeader(s.title, s.body);
     logtree.scopeDetails("Config", () =>
       logtree.tableFromDict(

@@ -6,6 +6,7 @@ import { ConfigError } from "../cli/errors.js";
 import { bundledData, CONVERSATIONS_FILE } from "../common/data.js";
 import { commonFields, LrSchedule, modelField, nonNegInt, posInt, RlLossFn } from "../common/fields.js";
 import { checkHubDataset, checkHubTokenizer } from "../common/hub-inputs.js";
+import { checkEvalLists, everyEvalFields } from "../common/inline-evals.js";
 import { modelSlug, pyFloatStr, runDate } from "../common/pyformat.js";
 import {
   checkFileExists,
@@ -107,6 +108,7 @@ export const distillationSchema = z
       .describe("on_policy: log KL between samplers before/after each update"),
     eval_every: nonNegInt().nullable().default(null).describe("None = 20 on_policy, 50 off_policy"),
     save_every: nonNegInt().nullable().default(null).describe("None = 20 on_policy, 50 off_policy"),
+    ...everyEvalFields(),
   })
   .strict();
 export type DistillationConfig = z.output<typeof distillationSchema>;
@@ -121,6 +123,7 @@ export const distillation = defineRecipe({
     "conversations (the cookbook's off_policy_reasoning). Mirrors the cookbook's distillation CLIConfigs.",
   schema: distillationSchema,
   async resolve(cfg) {
+    await checkEvalLists(cfg);
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const model_name = resolveModel(cfg.model_name, backend, REMOTE_STUDENT);

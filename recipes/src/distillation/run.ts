@@ -2,6 +2,7 @@
 // @crucible/train's on-policy loop, or off-policy SFT on teacher-written conversations through the SL loop.
 import { basename } from "node:path";
 import { openBackend } from "../common/backend.js";
+import { inlineSamplerEvaluators } from "../common/inline-evals.js";
 import { finalMetrics, writeRunReport } from "../common/report.js";
 import { tokenizerNameFor } from "../common/resolve.js";
 import { runSupervised } from "../common/run-supervised.js";
@@ -60,6 +61,7 @@ export async function runDistillation(c: DistillationConfig, ctx: RecipeContext)
       evalEvery: c.eval_every!,
       saveEvery: c.save_every!,
       loadCheckpointPath: c.load_checkpoint_path,
+      evaluators: await inlineSamplerEvaluators(c),
       lossFn: c.loss_fn,
       lossFnConfig: c.loss_fn_config,
       numSubsteps: c.num_substeps,

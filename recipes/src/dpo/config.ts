@@ -13,6 +13,7 @@ import {
   nonNegInt,
   posInt,
 } from "../common/fields.js";
+import { checkEvalLists, inlineEvalFields } from "../common/inline-evals.js";
 import { modelSlug, pyFloatStr, runDate } from "../common/pyformat.js";
 import {
   checkFileExists,
@@ -58,6 +59,7 @@ export const dpoSchema = z
       .describe(
         "Accepted for compatibility; unused (as in the cookbook): the reference is the initial policy",
       ),
+    ...inlineEvalFields(),
     ...adamFields(),
     ...checkpointFields(20),
   })
@@ -72,6 +74,7 @@ export const dpo = defineRecipe({
     "Logs dpo_loss, accuracy, margin, chosen/rejected rewards and test/nll. Mirrors the cookbook's preference/dpo CLIConfig.",
   schema: dpoSchema,
   async resolve(cfg) {
+    await checkEvalLists(cfg);
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const model_name = resolveModel(cfg.model_name, backend, REMOTE_MODEL);

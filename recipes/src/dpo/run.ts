@@ -1,6 +1,7 @@
 // dpo launcher: comparisons → interleaved chosen/rejected datums → @crucible/train's DPO loop.
 import type { Renderer } from "@crucible/renderers";
 import type { SupervisedDatasetBuilder } from "@crucible/train";
+import { inlineEvaluatorBuilders } from "../common/inline-evals.js";
 import { tokenizerNameFor } from "../common/resolve.js";
 import { sharedLoopOptions, trainOnBackendAndReport } from "../common/run-loop.js";
 import type { RecipeContext, RecipeResult } from "../recipe.js";
@@ -35,9 +36,12 @@ export async function dpoDatasetBuilder(
 export async function runDpo(c: DpoConfig, ctx: RecipeContext): Promise<RecipeResult> {
   const t = await import("@crucible/train");
   const recipeName = "recipe_preference_dpo";
+  const inline = await inlineEvaluatorBuilders(c);
   return trainOnBackendAndReport(c, recipeName, ctx, async (service) =>
     t.dpoTrain({
       ...sharedLoopOptions(c, recipeName),
+      evaluatorBuilders: inline.evaluatorBuilders,
+      infrequentEvaluatorBuilders: inline.infrequentEvaluatorBuilders,
       dpoBeta: c.dpo_beta,
       referenceModelName: c.reference_model_name,
       datasetBuilder: await dpoDatasetBuilder(c),

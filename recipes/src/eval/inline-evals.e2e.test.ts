@@ -1,9 +1,9 @@
 // `evals=` in a recipe: benchmark tasks run inside the SL loop every eval_every steps on a sampler of the current
 // weights, logged as eval/<task>/<metric> in metrics.jsonl, with Inspect logs under <log_path>/evals/.
-import { readdirSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { crucible, e2eDir, listFiles, readJsonl } from "../testing/e2e.js";
+import { crucible, e2eDir, listFiles, readJsonl, reportEvalLinks } from "../testing/e2e.js";
 
 describe("inline evals in sl_basic", () => {
   const dir = e2eDir("inline-evals");
@@ -34,6 +34,11 @@ describe("inline evals in sl_basic", () => {
     }
     expect(readdirSync(join(log, "evals", "every"))).toHaveLength(2); // one round directory per eval step
     expect(listFiles(join(log, "evals")).filter((f) => f.endsWith(".json"))).toHaveLength(2);
+    // The run report links both rounds' per-sample transcripts and logs (files that exist).
+    const links = reportEvalLinks(log);
+    expect(links.transcripts).toHaveLength(2);
+    expect(links.logs).toHaveLength(2);
+    expect(readFileSync(join(log, links.transcripts[0]!), "utf8")).toMatch(/What is \d+ \+ \d+\?/);
   });
 
   it("an unknown benchmark in evals= is a config error before anything runs", async () => {

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ConfigError } from "../cli/errors.js";
 import { commonFields, modelField, nonNegInt, posInt, RlLossFn } from "../common/fields.js";
 import { checkHubTokenizer } from "../common/hub-inputs.js";
+import { checkEvalLists, everyEvalFields } from "../common/inline-evals.js";
 import { modelSlug, pyFloatStr, runDate } from "../common/pyformat.js";
 import { checkRemote, resolveBackend, resolveModel, resolveRenderer } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
@@ -83,6 +84,7 @@ export const mathRlSchema = z
         "Held-out benchmark evaluated greedily every eval_every steps (logged as bench/<name>/accuracy)",
       ),
     eval_problems: posInt().default(50).describe("Problems of eval_benchmark"),
+    ...everyEvalFields(),
     include_fewshot: z.boolean().default(true).describe("Arithmetic: prepend the 4 + 5 = 9 example"),
   })
   .strict();
@@ -133,6 +135,7 @@ export const mathRl = defineRecipe({
     "polaris and deepmath read local files from data_dir or the HF cache. Mirrors the cookbook's math_rl CLIConfig.",
   schema: mathRlSchema,
   async resolve(cfg) {
+    await checkEvalLists(cfg);
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const model_name = resolveModel(cfg.model_name, backend, REMOTE_MODEL);

@@ -3,8 +3,10 @@
 
 import type { RLDatasetBuilder } from "@crucible/env";
 import type { Renderer } from "@crucible/renderers";
+import type { SamplingClientEvaluator } from "@crucible/train";
 import { openBackend } from "../common/backend.js";
 import { fetchHubDataset } from "../common/hub-inputs.js";
+import { inlineSamplerEvaluators } from "../common/inline-evals.js";
 import { finalMetrics, writeRunReport } from "../common/report.js";
 import { tokenizerNameFor } from "../common/resolve.js";
 import type { RecipeContext, RecipeResult } from "../recipe.js";
@@ -57,7 +59,7 @@ export async function runMathRl(
   const t = await import("@crucible/train");
   const logPath = c.log_path!;
   const renderer = await rendererFor(c.model_name!, c.renderer_name!);
-  const evaluators = [];
+  const evaluators: SamplingClientEvaluator[] = [...(await inlineSamplerEvaluators(c))];
   if (c.eval_benchmark) {
     const ev = await import("@crucible/eval");
     const { safeGrade } = await import("@crucible/grading");

@@ -14,7 +14,7 @@ import {
   TrainOnWhat,
 } from "../common/fields.js";
 import { checkHubDataset, checkHubTokenizer } from "../common/hub-inputs.js";
-import { inlineEvalFields, parseEvalList } from "../common/inline-evals.js";
+import { checkEvalLists, inlineEvalFields } from "../common/inline-evals.js";
 import {
   type BackendKind,
   checkFileExists,
@@ -117,8 +117,7 @@ export const slBasic = defineRecipe({
     "test/nll every eval_every steps, checkpoints every save_every steps and at the end. Mirrors the cookbook's sl_basic.",
   schema: slBasicSchema,
   async resolve(cfg) {
-    await parseEvalList(cfg.evals, "evals");
-    await parseEvalList(cfg.inline_evals, "inline_evals");
+    await checkEvalLists(cfg);
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const model_name = resolveModel(cfg.model_name, backend, REMOTE_MODEL);

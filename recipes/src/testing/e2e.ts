@@ -39,3 +39,21 @@ export function listFiles(dir: string, prefix = ""): string[] {
 export function metricNames(rows: Record<string, unknown>[]): Set<string> {
   return new Set(rows.flatMap((r) => Object.keys(r)));
 }
+
+/**
+ * The eval links of a run's report.html: every `evals/…` href, checked to exist, and every transcript the run's
+ * evals wrote (evals/**\/*.html), checked to be linked. Returns the linked transcripts.
+ */
+export function reportEvalLinks(logPath: string): { transcripts: string[]; logs: string[] } {
+  const html = readFileSync(join(logPath, "report.html"), "utf8");
+  const hrefs = [...html.matchAll(/href="(evals\/[^"]+)"/g)].map((m) => decodeURI(m[1]!));
+  const missing = hrefs.filter((h) => !existsSync(join(logPath, h)));
+  if (missing.length) throw new Error(`report.html links missing files: ${missing.join(", ")}`);
+  const written = listFiles(join(logPath, "evals"), "evals/").filter((f) => f.endsWith(".html"));
+  const unlinked = written.filter((f) => !hrefs.includes(f));
+  if (unlinked.length) throw new Error(`transcripts not linked from report.html: ${unlinked.join(", ")}`);
+  return {
+    transcripts: hrefs.filter((h) => h.endsWith(".html")),
+    logs: hrefs.filter((h) => h.endsWith(".json")),
+  };
+}

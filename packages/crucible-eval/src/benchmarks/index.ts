@@ -14,6 +14,13 @@ export {
   problemPairs,
 } from "./problems.js";
 export {
+  type BenchmarkSource,
+  BenchmarkSourceError,
+  benchmarkFiles,
+  benchmarkRows,
+  type SplitQuery,
+} from "./rows.js";
+export {
   type BenchmarkResult,
   type BenchmarkRunConfig,
   type BenchmarkRunOptions,

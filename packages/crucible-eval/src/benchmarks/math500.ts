@@ -1,18 +1,11 @@
 // MATH-500 (HuggingFaceH4/MATH-500, split test: problem, solution, answer, subject, level, unique_id) from a local
-// .jsonl/.parquet file or the HF cache (never the network). Problems are named by their `unique_id` and carry
+// .jsonl/.parquet file, the HF cache or the hub (benchmarks/rows.ts). Problems are named by their `unique_id` and carry
 // subject/level for the result's per-subject and per-level breakdown.
-import {
-  type AnswerGrader,
-  type EnvMessage,
-  loadRows,
-  MathEnv,
-  mathRowToProblem,
-  type Row,
-  type RowSource,
-} from "@crucible/env";
+import { type AnswerGrader, type EnvMessage, MathEnv, mathRowToProblem, type Row } from "@crucible/env";
 import type { BenchmarkProblem } from "./problems.js";
+import { type BenchmarkSource, benchmarkRows } from "./rows.js";
 
-export const MATH500_SOURCE: RowSource = { hf: "HuggingFaceH4/MATH-500", split: "test" };
+export const MATH500_SOURCE: BenchmarkSource = { hf: "HuggingFaceH4/MATH-500", split: "test" };
 
 /** One MATH-500 row → problem; the reference is `answer`, else the last `\boxed{}` of `solution`. */
 export function math500RowToProblem(
@@ -39,11 +32,11 @@ export function math500RowToProblem(
 
 /** MATH-500 problems in file order (rows without a problem or an answer are skipped). */
 export async function loadMath500(
-  source: RowSource,
+  source: BenchmarkSource,
   grader: AnswerGrader,
   prefix: EnvMessage[] | null,
 ): Promise<BenchmarkProblem[]> {
-  const rows = await loadRows(source);
+  const rows = await benchmarkRows(source);
   return rows
     .map((r, i) => math500RowToProblem(r, i, grader, prefix))
     .filter((p): p is BenchmarkProblem => p !== null);

@@ -6,16 +6,15 @@ import {
   type EnvMessage,
   type EnvRenderer,
   gsm8kRowToProblem,
-  loadRows,
   MathEnv,
   type Problem,
   type ProblemEnv,
   permutation,
   RandomState,
-  type RowSource,
   standardFewshotPrefix,
 } from "@crucible/env";
 import { loadMath500, MATH500_SOURCE } from "./math500.js";
+import { type BenchmarkSource, benchmarkRows } from "./rows.js";
 
 export interface BenchmarkProblem {
   /** Stable id within the benchmark (used to resume). */
@@ -116,13 +115,13 @@ function mathProblemsFrom(
 }
 
 async function loadProblems(
-  src: RowSource,
+  src: BenchmarkSource,
   toProblem: (r: Record<string, unknown>) => Problem | null,
   what: string,
 ) {
   let rows: Record<string, unknown>[];
   try {
-    rows = await loadRows(src);
+    rows = await benchmarkRows(src);
   } catch (e) {
     throw new BenchmarkDataError(`${what}: no local data: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -163,7 +162,7 @@ export async function loadBenchmark(
     }
     return opts.limit !== undefined ? problems.slice(0, opts.limit) : problems;
   }
-  const src: RowSource = opts.dataFile
+  const src: BenchmarkSource = opts.dataFile
     ? { files: [opts.dataFile] }
     : { hf: "openai/gsm8k", config: "main", split: "test" };
   const problems = await loadProblems(src, gsm8kRowToProblem, name);

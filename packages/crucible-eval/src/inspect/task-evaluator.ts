@@ -15,12 +15,17 @@ export interface TaskEvaluatorOptions {
   concurrency?: number;
   /** Metric prefix (default "eval"). */
   prefix?: string;
+  /** The evaluator's name (loops that key evaluators by name, e.g. the RL loop); default the prefix. */
+  name?: string;
 }
 
 export class TaskEvaluator {
   readonly kind = "sampling" as const;
+  readonly name: string;
   private round = 0;
-  constructor(readonly opts: TaskEvaluatorOptions) {}
+  constructor(readonly opts: TaskEvaluatorOptions) {
+    this.name = opts.name ?? opts.prefix ?? "eval";
+  }
 
   async evaluate(samplingClient: SamplingClientLike): Promise<Record<string, number>> {
     // A fresh name per round: weights differ between rounds, so results are never reused across them.

@@ -41,7 +41,7 @@ export async function mmluTask(opts: TaskLoadOptions = {}): Promise<Task> {
       metadata: { subject: String(r["subject"] ?? "") },
     };
   });
-  return mcTask("mmlu", dataset, "cais/mmlu", opts.dataFile ?? "hf://cais/mmlu/all/test");
+  return mcTask("mmlu", dataset, "cais/mmlu", opts.dataFile ?? opts.dataDir ?? "hf://cais/mmlu/all/test");
 }
 
 export async function gpqaDiamondTask(opts: TaskLoadOptions = {}): Promise<Task> {
@@ -70,7 +70,7 @@ export async function gpqaDiamondTask(opts: TaskLoadOptions = {}): Promise<Task>
     "gpqa_diamond",
     dataset,
     "Idavidrein/gpqa",
-    opts.dataFile ?? "hf://Idavidrein/gpqa/gpqa_diamond/train",
+    opts.dataFile ?? opts.dataDir ?? "hf://Idavidrein/gpqa/gpqa_diamond/train",
   );
 }
 
@@ -103,7 +103,7 @@ export async function arcChallengeTask(opts: TaskLoadOptions = {}): Promise<Task
     "arc_challenge",
     dataset,
     "allenai/ai2_arc",
-    opts.dataFile ?? "hf://allenai/ai2_arc/ARC-Challenge/test",
+    opts.dataFile ?? opts.dataDir ?? "hf://allenai/ai2_arc/ARC-Challenge/test",
   );
 }
 
@@ -127,7 +127,7 @@ export async function hellaswagTask(opts: TaskLoadOptions = {}): Promise<Task> {
     "hellaswag",
     dataset,
     "Rowan/hellaswag",
-    opts.dataFile ?? "hf://Rowan/hellaswag/validation",
+    opts.dataFile ?? opts.dataDir ?? "hf://Rowan/hellaswag/validation",
     HELLASWAG_TEMPLATE,
   );
 }

@@ -72,7 +72,7 @@ export async function humanevalTask(
     name: "humaneval",
     dataset,
     datasetName: "openai/openai_humaneval",
-    datasetLocation: opts.dataFile ?? "hf://openai/openai_humaneval/test",
+    datasetLocation: opts.dataFile ?? opts.dataDir ?? "hf://openai/openai_humaneval/test",
     solver: [promptTemplate(HUMANEVAL_TEMPLATE), generate()],
     scorer: codeExecution({
       programPrefixKey: "prompt",
@@ -108,7 +108,7 @@ export async function mbppTask(
     name: "mbpp",
     dataset,
     datasetName: "google-research-datasets/mbpp",
-    datasetLocation: opts.dataFile ?? "hf://google-research-datasets/mbpp/full/test",
+    datasetLocation: opts.dataFile ?? opts.dataDir ?? "hf://google-research-datasets/mbpp/full/test",
     solver: [promptTemplate(MBPP_TEMPLATE), generate()],
     scorer: codeExecution({
       programPrefixKey: "setup",

@@ -1,30 +1,58 @@
-// Shared by the benchmark tasks: rows from a local file or the Hugging Face cache (never the network), typed
-// field access whose errors name the benchmark, the row and the field.
-import { loadRows, type Row, type RowSource } from "@crucible/env";
+// Shared by the benchmark tasks: rows from a local file, a local folder, the Hugging Face cache or the hub (through
+// @crucible/hub's readers; see benchmarks/rows.ts), typed field access whose errors name the benchmark, the row
+// and the field.
+import { existsSync } from "node:fs";
+import type { Row } from "@crucible/hub";
 import { BenchmarkDataError } from "../benchmarks/problems.js";
+import { type BenchmarkSource, benchmarkRows, type SplitQuery } from "../benchmarks/rows.js";
 
 export interface TaskLoadOptions {
-  /** A local .jsonl/.parquet file instead of the HF cache. */
+  /** A local .jsonl/.parquet file instead of the dataset on the hub. */
   dataFile?: string;
+  /** A local folder laid out like the hub repo (`<config>/<split>-*.parquet`, `<split>.jsonl`, …). */
+  dataDir?: string;
   /** First N samples. */
   limit?: number;
   /** Seed for choice shuffles (GPQA) or sampling. */
   seed?: number;
 }
 
-export async function taskRows(name: string, source: RowSource, opts: TaskLoadOptions): Promise<Row[]> {
-  const src: RowSource = opts.dataFile ? { files: [opts.dataFile] } : source;
+/** The source a task reads: the caller's file or folder, else the dataset's split (HF cache, then the hub). */
+export function taskSource(
+  name: string,
+  hub: { hf: string } & SplitQuery,
+  opts: Pick<TaskLoadOptions, "dataFile" | "dataDir">,
+): BenchmarkSource {
+  for (const [field, path] of [
+    ["dataFile", opts.dataFile],
+    ["dataDir", opts.dataDir],
+  ] as const)
+    if (path !== undefined && !existsSync(path))
+      throw new BenchmarkDataError(`${name}: ${field} ${path} does not exist`);
+  if (opts.dataFile) return { files: [opts.dataFile] };
+  if (opts.dataDir)
+    return { dir: opts.dataDir, split: hub.split, ...(hub.config ? { config: hub.config } : {}) };
+  return hub;
+}
+
+export async function taskRows(
+  name: string,
+  hub: { hf: string } & SplitQuery,
+  opts: TaskLoadOptions,
+): Promise<Row[]> {
+  const src = taskSource(name, hub, opts);
   let rows: Row[];
   try {
-    rows = await loadRows(src);
+    rows = await benchmarkRows(src, opts.limit);
   } catch (e) {
-    throw new BenchmarkDataError(`${name}: no local data: ${e instanceof Error ? e.message : String(e)}`);
+    throw new BenchmarkDataError(`${name}: no data: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (rows.length === 0) {
-    const where = "files" in src ? src.files.join(", ") : `the HF cache (${src.hf}, split ${src.split})`;
-    throw new BenchmarkDataError(`${name}: no rows in ${where}; pass a local file (${name}_file=…)`);
+    const where =
+      "files" in src ? src.files.join(", ") : "dir" in src ? src.dir : `${src.hf} (split ${src.split})`;
+    throw new BenchmarkDataError(`${name}: no rows in ${where}; pass a local file or folder`);
   }
-  return opts.limit !== undefined ? rows.slice(0, opts.limit) : rows;
+  return rows;
 }
 
 export function str(name: string, row: Row, i: number, field: string): string {

@@ -72,7 +72,7 @@ export async function ifevalTask(opts: TaskLoadOptions = {}): Promise<Task> {
     name: "ifeval",
     dataset,
     datasetName: "google/IFEval",
-    datasetLocation: opts.dataFile ?? "hf://google/IFEval/train",
+    datasetLocation: opts.dataFile ?? opts.dataDir ?? "hf://google/IFEval/train",
     solver: [generate()],
     scorer: ifevalScorer(),
     config: { maxTokens: 1280, temperature: 0 },
