@@ -170,7 +170,7 @@ export function pyFloatRepr(x: number): string {
   return `${sign}${intPart}.${frac.length > 0 ? frac : "0"}`;
 }
 
-function pyString(s: string): string {
+function pyString(s: string, ensureAscii = true): string {
   let out = '"';
   for (let k = 0; k < s.length; k++) {
     const c = s.charCodeAt(k);
@@ -182,23 +182,27 @@ function pyString(s: string): string {
     else if (ch === "\t") out += "\\t";
     else if (ch === "\b") out += "\\b";
     else if (ch === "\f") out += "\\f";
-    else if (c < 0x20 || c > 0x7e) out += `\\u${c.toString(16).padStart(4, "0")}`;
+    else if (c < 0x20 || (ensureAscii && c > 0x7e)) out += `\\u${c.toString(16).padStart(4, "0")}`;
     else out += ch;
   }
   return `${out}"`;
 }
 
-/** Python `json.dumps(value)` with default arguments. Plain JS numbers: integers print as ints, others as floats. */
-export function pyJsonDumps(v: PyJson | undefined): string {
+/**
+ * Python `json.dumps(value)` with default separators (`ensure_ascii` as given, default true). Plain JS numbers:
+ * integers print as ints, others as floats.
+ */
+export function pyJsonDumps(v: PyJson | undefined, options: { ensureAscii?: boolean } = {}): string {
+  const ascii = options.ensureAscii ?? true;
   if (v === null || v === undefined) return "null";
   if (v === true) return "true";
   if (v === false) return "false";
-  if (typeof v === "string") return pyString(v);
+  if (typeof v === "string") return pyString(v, ascii);
   if (typeof v === "number") return Number.isInteger(v) ? String(v) : pyFloatRepr(v);
   if (v instanceof PyNumber) return v.kind === "int" ? (v.intText ?? String(v.value)) : pyFloatRepr(v.value);
-  if (Array.isArray(v)) return `[${v.map((x) => pyJsonDumps(x)).join(", ")}]`;
+  if (Array.isArray(v)) return `[${v.map((x) => pyJsonDumps(x, options)).join(", ")}]`;
   const entries = v instanceof Map ? [...v.entries()] : Object.entries(v);
-  return `{${entries.map(([k, x]) => `${pyString(k)}: ${pyJsonDumps(x)}`).join(", ")}}`;
+  return `{${entries.map(([k, x]) => `${pyString(k, ascii)}: ${pyJsonDumps(x, options)}`).join(", ")}}`;
 }
 
 /** Converts parsed Python JSON to plain JS values (for templates and callers that want objects). */

@@ -3,8 +3,9 @@ import { RendererError } from "../errors.js";
 import { type ImageSource, imageToChunk } from "../image.js";
 import { textChunk } from "../renderer.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
-import type { ContentPart, Message, Role } from "../types.js";
+import type { ContentPart, Message, Role, ToolSpec } from "../types.js";
 import { KimiK2Renderer } from "./kimi-k2.js";
+import { encodeToolsToTypescriptStyle } from "./kimi-tool-declaration-ts.js";
 
 export interface KimiK25Options {
   stripThinkingFromHistory?: boolean;
@@ -17,7 +18,8 @@ export interface KimiK25Options {
 
 /**
  * Kimi K2.5 / K2.6 (`KimiK25Renderer`): K2's format with an open `<think>` prefilled by the generation prompt
- * (restored before parsing), images as `<|media_begin|>image<|media_content|>` + image chunk + `<|media_end|>\n`.
+ * (restored before parsing), images as `<|media_begin|>image<|media_content|>` + image chunk + `<|media_end|>\n`,
+ * tools declared TypeScript-style.
  */
 export class KimiK25Renderer extends KimiK2Renderer {
   override readonly name: string = "kimi_k25";
@@ -43,6 +45,20 @@ export class KimiK25Renderer extends KimiK2Renderer {
     prefill?: string,
   ): ModelInput {
     return super.buildGenerationPrompt(messages, role, this.prefillText() + (prefill ?? ""));
+  }
+
+  /** K2.5's chat template declares tools TypeScript-style (`tool_declare`), before the system message. */
+  override createConversationPrefixWithTools(tools: readonly ToolSpec[], systemPrompt = ""): Message[] {
+    const out: Message[] = [];
+    if (tools.length > 0) {
+      const payload = tools.map((t) => ({
+        type: "function",
+        function: t as unknown as Record<string, unknown>,
+      }));
+      out.push({ role: "tool_declare", content: encodeToolsToTypescriptStyle(payload) });
+    }
+    out.push({ role: "system", content: systemPrompt || KimiK2Renderer.DEFAULT_SYSTEM_PROMPT });
+    return out;
   }
 
   protected override normalizeResponseTokens(tokens: readonly number[]): readonly number[] {
