@@ -42,6 +42,7 @@ const RUN_CODE: Record<string, string[]> = {
   rl_loop: ["rl_loop"],
   rl_basic: ["rl_basic", "math_rl", "common/inline-evals.ts"],
   code_rl: ["code_rl", "math_rl", "common/inline-evals.ts"],
+  search_tool: ["search_tool"],
 };
 
 function sources(rel: string): string {

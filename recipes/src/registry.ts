@@ -7,6 +7,7 @@ import { mathRl } from "./math_rl/config.js";
 import type { Recipe } from "./recipe.js";
 import { rlBasic } from "./rl_basic/config.js";
 import { rlLoop } from "./rl_loop/config.js";
+import { searchTool } from "./search_tool/config.js";
 import { slBasic } from "./sl_basic/config.js";
 import { slLoop } from "./sl_loop/config.js";
 
@@ -20,4 +21,5 @@ export const RECIPES: readonly Recipe[] = [
   rlLoop,
   rlBasic,
   codeRl,
+  searchTool,
 ] as unknown as readonly Recipe[];

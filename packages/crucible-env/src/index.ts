@@ -32,6 +32,11 @@ export * from "./envs/prompt-only.js";
 export * from "./envs/guess-number.js";
 export * from "./envs/twenty-questions.js";
 export * from "./envs/twenty-questions-words.js";
+export * from "./envs/search-index.js";
+export * from "./envs/search-tool.js";
+export * from "./envs/search-corpus.js";
+export * from "./envs/search-env.js";
+export * from "./envs/search-data.js";
 
 // --- dataset rows from local files or the Hugging Face cache
 export * from "./data/rows.js";
