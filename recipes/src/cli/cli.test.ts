@@ -300,6 +300,7 @@ describe("crucible run --help and list", () => {
       "rl_loop",
       "rl_basic",
       "code_rl",
+      "search_tool",
     ]);
   });
 });
