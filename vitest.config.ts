@@ -26,8 +26,9 @@ export default defineConfig({
     exclude: ["**/node_modules/**", "**/dist/**"],
     // One temp root per run (TMPDIR), removed at the end: see tools/scripts/vitest-global-setup.ts.
     globalSetup: [fileURLToPath(new URL("./tools/scripts/vitest-global-setup.ts", import.meta.url))],
-    // Names any test that blocks its process's event loop (vitest's 60 s worker RPC limit fails the run).
-    setupFiles: [fileURLToPath(new URL("./tools/scripts/vitest-stall-setup.ts", import.meta.url))],
+    // Yields to the event loop after each test and names tests that block it (vitest fails a run whose worker
+    // cannot answer its runner for 60 s).
+    setupFiles: [fileURLToPath(new URL("./tools/scripts/vitest-loop-setup.ts", import.meta.url))],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Two test processes on a 2-core machine: one engine thread each, so OpenMP teams never oversubscribe the
