@@ -1,6 +1,7 @@
 // `crucible dashboard <log_dir>… [--port N]`: serve the dashboard until interrupted.
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { logRoot } from "../common/registry-hook.js";
 import { startDashboard } from "../dashboard/server.js";
 import type { CliIO } from "./app.js";
 import { ConfigError } from "./errors.js";
@@ -37,7 +38,10 @@ export async function dashboardCommand(argv: readonly string[], io: CliIO): Prom
   if (missing.length) throw new ConfigError(`log dir not found: ${missing.join(", ")}`);
   let dash: Awaited<ReturnType<typeof startDashboard>>;
   try {
-    dash = await startDashboard({ logDirs: dirs, port, fallbackToFreePort: !portGiven });
+    // The models × benchmarks table reads the registry under the log root ($CRUCIBLE_LOG_ROOT).
+    const { registryPath } = await import("@crucible/eval");
+    const registryFile = registryPath(logRoot());
+    dash = await startDashboard({ logDirs: dirs, port, fallbackToFreePort: !portGiven, registryFile });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EADDRINUSE")
       throw new ConfigError(

@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { dirname, extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { modelsView } from "./models.js";
 import { describeRuns, readMetricsFrom } from "./runs.js";
 
 export interface DashboardOptions {
@@ -15,6 +16,8 @@ export interface DashboardOptions {
   host?: string;
   /** When `port` is taken, serve on a free port instead of failing (the CLI's default port). */
   fallbackToFreePort?: boolean;
+  /** The model registry (registry.sqlite) whose models × benchmarks table the page shows; null = none. */
+  registryFile?: string | null;
 }
 
 export interface Dashboard {
@@ -48,7 +51,7 @@ export function staticDir(): string {
   return found;
 }
 
-const STATIC_FILES = new Set(["/app.js", "/metrics.js", "/style.css"]);
+const STATIC_FILES = new Set(["/app.js", "/metrics.js", "/models.js", "/style.css"]);
 
 function vendorFiles(): Record<string, string> {
   const require = createRequire(import.meta.url);
@@ -78,6 +81,8 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   const dirs = opts.logDirs.map((d) => resolve(d));
   const root = staticDir();
   const vendor = vendorFiles();
+  // Eval logs and transcripts the registry names (filled as /api/models answers); the only files /registry serves.
+  const registryFiles = new Set<string>();
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const p = decodeURIComponent(url.pathname);
@@ -85,6 +90,18 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     if (STATIC_FILES.has(p)) return sendFile(res, join(root, p.slice(1)));
     if (vendor[p]) return sendFile(res, vendor[p]!);
     if (p === "/api/runs") return send(res, 200, JSON.stringify(describeRuns(dirs)), MIME[".json"]);
+    if (p === "/api/models") {
+      modelsView(opts.registryFile ?? null, registryFiles).then(
+        (v) => send(res, 200, JSON.stringify(v), MIME[".json"]),
+        (e: unknown) => send(res, 500, String(e)),
+      );
+      return;
+    }
+    if (p === "/registry/file") {
+      const file = url.searchParams.get("path") ?? "";
+      if (!registryFiles.has(file)) return send(res, 403, "not an eval file of the registry");
+      return sendFile(res, file);
+    }
     const m = /^\/api\/runs\/(\d+)\/metrics$/.exec(p);
     if (m) {
       const dir = dirs[Number(m[1])];

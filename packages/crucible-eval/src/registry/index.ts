@@ -10,3 +10,4 @@ export {
   type StoredCheckpoint,
   type StoredEval,
 } from "./registry.js";
+export { type ScoreCell, type ScoreRow, type ScoreTable, scoreTable } from "./score-table.js";
