@@ -40,7 +40,9 @@ export const searchToolSchema = z
     batch_size: posInt()
       .nullable()
       .default(null)
-      .describe("Questions (groups) per step; None = 4 locally, 512 remotely"),
+      .describe(
+        "Questions (groups) per step; None = 4 locally, 512 remotely, at most the number of questions",
+      ),
     group_size: posInt().default(8).describe("Episodes per question (advantages are centred within a group)"),
     learning_rate: z.number().positive().default(4e-5).describe("Adam learning rate (constant)"),
     lora_rank: posInt().default(32).describe("LoRA rank"),
@@ -92,10 +94,14 @@ export const searchTool = defineRecipe({
     );
     if (backend === "remote") await checkHubTokenizer(model_name);
     await checkToolRenderer(model_name, renderer_name);
-    const batch_size = cfg.batch_size ?? (backend === "local" ? 4 : 512);
     if (cfg.corpus_path) checkFileExists(cfg.corpus_path, "corpus_path");
     if (cfg.questions_path) checkFileExists(cfg.questions_path, "questions_path");
-    await checkSearchInputs(cfg.corpus_path, cfg.questions_path, batch_size);
+    const batch_size = await checkSearchInputs(
+      cfg.corpus_path,
+      cfg.questions_path,
+      cfg.batch_size,
+      backend === "local" ? 4 : 512,
+    );
     if (cfg.stream_minibatch && batch_size % STREAM_NUM_MINIBATCHES !== 0)
       throw new ConfigError(
         `stream_minibatch needs batch_size divisible by ${STREAM_NUM_MINIBATCHES}, got ${batch_size}`,

@@ -45,11 +45,13 @@ export async function loadSearchInputs(
   };
 }
 
+/** Checks the files and returns the batch size: the given one (at most the question count), or None's default capped to it. */
 export async function checkSearchInputs(
   corpusPath: string | null,
   questionsPath: string | null,
-  batchSize: number,
-): Promise<void> {
+  batchSize: number | null,
+  defaultBatchSize: number,
+): Promise<number> {
   const env = await import("@crucible/env");
   const { corpus, questions } = await loadSearchInputs(corpusPath, questionsPath);
   if (corpus) {
@@ -62,9 +64,11 @@ export async function checkSearchInputs(
     }
   }
   const n = (questions ?? env.BUNDLED_SEARCH_QUESTIONS).length;
+  if (batchSize === null) return Math.min(defaultBatchSize, n);
   if (n < batchSize)
     throw new ConfigError(
       `batch_size=${batchSize} is more than the ${n} questions${questionsPath ? ` in ${questionsPath}` : " bundled"}; lower batch_size`,
       "batch_size",
     );
+  return batchSize;
 }
