@@ -5,7 +5,18 @@ import type { z } from "zod";
 export interface RecipeContext {
   /** Progress/status lines for the user (stdout by default). */
   print: (line: string) => void;
+  /** Warnings for the user (stderr in the CLI); `print` when absent. */
+  warn?: (line: string) => void;
   signal?: AbortSignal;
+}
+
+/** What `resolve` adds beside the schema's fields. */
+export interface ResolvedExtras {
+  /**
+   * Whether the user set `renderer_name`. When false, `renderer_name` holds the model's (or recipe's) default, and
+   * a run that starts from a checkpoint uses the renderer that checkpoint was trained with instead.
+   */
+  renderer_name_given?: boolean;
 }
 
 export interface RecipeResult {
@@ -28,9 +39,9 @@ export interface Recipe<S extends AnyObjectSchema = AnyObjectSchema> {
    * Fills derived values (generated log_path, renderer from the model, backend) and checks what the
    * schema cannot (files exist, model and renderer are known). Throws ConfigError. Writes nothing.
    */
-  resolve(cfg: z.output<S>): Promise<z.output<S>>;
+  resolve(cfg: z.output<S>): Promise<z.output<S> & ResolvedExtras>;
   /** Runs the recipe; the log dir policy has already been applied. */
-  run(cfg: z.output<S>, ctx: RecipeContext): Promise<RecipeResult>;
+  run(cfg: z.output<S> & ResolvedExtras, ctx: RecipeContext): Promise<RecipeResult>;
 }
 
 /** Identity helper that keeps the schema type for `resolve`/`run`. */

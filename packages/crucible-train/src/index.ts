@@ -185,5 +185,10 @@ export { buildEvaluators, runEvaluators } from "./utils/evals.js";
 export { checkLogDir, type LogDirBehavior } from "./utils/log-dir.js";
 // --- LR schedules and hyperparameters
 export { computeScheduleLrMultiplier, LR_SCHEDULES, type LRSchedule } from "./utils/lr-scheduling.js";
-export { gitRevision, runMetadata } from "./utils/run-metadata.js";
+export {
+  gitRevision,
+  RUN_CONFIG_METADATA_KEY,
+  runConfigFromMetadata,
+  runMetadata,
+} from "./utils/run-metadata.js";
 export { StepTimer } from "./utils/timing.js";

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { checkpointFields, commonFields, modelField } from "../common/fields.js";
 import { checkEvalLists } from "../common/inline-evals.js";
 import { modelSlug, pyFloatStr, runDate } from "../common/pyformat.js";
-import { checkRemote, resolveBackend, resolveModel, resolveRenderer } from "../common/resolve.js";
+import { checkRemote, resolveBackend, resolveModel, resolveRendererChoice } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
 import { checkHubInputs, REMOTE_MODEL, resolveSlDataset, slTrainFields } from "../sl_basic/config.js";
 
@@ -40,7 +40,7 @@ export const chatSl = defineRecipe({
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const model_name = resolveModel(cfg.model_name, backend, REMOTE_MODEL);
-    const renderer_name = await resolveRenderer(cfg.renderer_name, model_name);
+    const { renderer_name, renderer_name_given } = await resolveRendererChoice(cfg.renderer_name, model_name);
     const ds = resolveSlDataset(cfg, backend);
     await checkHubInputs(ds.dataset, model_name, backend);
     const batch_size = cfg.batch_size ?? (backend === "local" ? 8 : 256);
@@ -49,7 +49,17 @@ export const chatSl = defineRecipe({
     const log_path =
       cfg.log_path ??
       `/tmp/tinker-examples/chat_sl/${chatSlRunName({ ...cfg, ...ds, model_name, batch_size })}`;
-    return { ...cfg, backend, model_name, renderer_name, ...ds, batch_size, train_on_what, log_path };
+    return {
+      ...cfg,
+      backend,
+      model_name,
+      renderer_name,
+      renderer_name_given,
+      ...ds,
+      batch_size,
+      train_on_what,
+      log_path,
+    };
   },
   async run(cfg, ctx) {
     const { runSupervised } = await import("../common/run-supervised.js");

@@ -54,7 +54,11 @@ async function dispatch(argv: readonly string[], io: CliIO, cmds: CliCommands): 
           `unknown recipe '${name}'${m ? ` (did you mean '${m}'?)` : ""}; recipes: ${names.join(", ")}`,
         );
       }
-      const outcome = await runRecipeCommand(recipe, tokens, { print: io.out, logDir: io.logDir });
+      const outcome = await runRecipeCommand(recipe, tokens, {
+        print: io.out,
+        warn: (l) => io.err(`crucible: warning: ${l}`),
+        logDir: io.logDir,
+      });
       if (outcome.kind === "ran") io.out(`done: logs in ${outcome.result.logPath}`);
       return 0;
     }

@@ -47,6 +47,7 @@ export async function resolveRecipeConfig(
 
 export interface RunIO {
   print: (line: string) => void;
+  warn?: (line: string) => void;
   logDir?: CheckLogDirOptions;
 }
 
@@ -76,7 +77,7 @@ export async function runRecipeCommand(
   }
   const outcome = await checkLogDir(logPath, behavior as LogDirBehavior, io.logDir);
   if (outcome === "exit") return { kind: "exit" };
-  const result = await recipe.run(cfg, { print: io.print });
+  const result = await recipe.run(cfg, { print: io.print, ...(io.warn && { warn: io.warn }) });
   const { registerRunCheckpoints } = await import("../common/registry-hook.js");
   const str = (k: string) => (typeof cfg[k] === "string" ? (cfg[k] as string) : null);
   const n = await registerRunCheckpoints(logPath, {

@@ -3,7 +3,7 @@
 import type { z } from "zod";
 import { ConfigError } from "../cli/errors.js";
 import { modelField, posInt } from "../common/fields.js";
-import { checkRemote, resolveBackend, resolveModel, resolveRenderer } from "../common/resolve.js";
+import { checkRemote, resolveBackend, resolveModel, resolveRendererChoice } from "../common/resolve.js";
 import { mathRlSchema } from "../math_rl/config.js";
 import { defineRecipe } from "../recipe.js";
 
@@ -41,7 +41,7 @@ export const codeRl = defineRecipe({
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const model_name = resolveModel(cfg.model_name, backend, CODE_RL_REMOTE_MODEL);
-    const renderer_name = await resolveRenderer(cfg.renderer_name, model_name);
+    const { renderer_name, renderer_name_given } = await resolveRendererChoice(cfg.renderer_name, model_name);
     if (cfg.kl_penalty_coef > 0)
       throw new ConfigError(
         "kl_penalty_coef > 0 needs a KL reference model, which code_rl does not configure",
@@ -55,6 +55,7 @@ export const codeRl = defineRecipe({
       backend,
       model_name,
       renderer_name,
+      renderer_name_given,
       groups_per_batch: cfg.groups_per_batch ?? (backend === "local" ? 4 : 64),
       log_path: cfg.log_path ?? "/tmp/tinker-examples/code_rl",
     };

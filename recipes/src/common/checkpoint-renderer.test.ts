@@ -34,14 +34,25 @@ describe("checkpoint renderer", () => {
     }
   }, 60_000);
 
-  it("the config's renderer wins, with a warning on a mismatch; else the checkpoint's", () => {
+  it("the config's renderer wins, with a warning per differing checkpoint; else the first checkpoint's", () => {
     const warnings: string[] = [];
-    expect(pickRenderer("llama3", "qwen3_5", (m) => warnings.push(m))).toBe("llama3");
+    const warn = (m: string) => warnings.push(m);
+    const load = { label: "load_checkpoint_path=tinker://a", rendererName: "qwen3_5" };
+    const teacher = { label: "teacher_checkpoint=tinker://t", rendererName: "llama3" };
+    expect(pickRenderer("llama3", [load], warn)).toBe("llama3");
+    expect(warnings).toEqual([
+      "renderer_name=llama3 differs from the renderer of load_checkpoint_path=tinker://a (qwen3_5); its weights were trained with qwen3_5",
+    ]);
+    expect(pickRenderer(null, [load], warn)).toBe("qwen3_5");
+    expect(pickRenderer("qwen3_5", [load], warn)).toBe("qwen3_5");
+    expect(pickRenderer(null, [], warn)).toBeNull();
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain("qwen3_5");
-    expect(pickRenderer(null, "qwen3_5", (m) => warnings.push(m))).toBe("qwen3_5");
-    expect(pickRenderer("qwen3_5", "qwen3_5", (m) => warnings.push(m))).toBe("qwen3_5");
-    expect(pickRenderer(null, undefined, (m) => warnings.push(m))).toBeNull();
-    expect(warnings).toHaveLength(1);
+    // student checkpoint first; a teacher trained with another renderer is reported
+    expect(pickRenderer(null, [load, teacher], warn)).toBe("qwen3_5");
+    expect(warnings.at(-1)).toBe(
+      "renderer qwen3_5 differs from the renderer of teacher_checkpoint=tinker://t (llama3); its weights were trained with llama3",
+    );
+    expect(pickRenderer(null, [teacher], warn)).toBe("llama3");
+    expect(warnings).toHaveLength(2);
   });
 });

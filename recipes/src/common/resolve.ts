@@ -97,6 +97,21 @@ export async function resolveRenderer(
   }
 }
 
+/**
+ * `renderer_name` (the user's, else `fallback`, else the model's default) and whether the user gave it, to spread
+ * into a resolved config: a run from a checkpoint replaces a default renderer with the checkpoint's at run time.
+ */
+export async function resolveRendererChoice(
+  given: string | null,
+  model: string,
+  fallback: string | null = null,
+): Promise<{ renderer_name: string; renderer_name_given: boolean }> {
+  return {
+    renderer_name: await resolveRenderer(given ?? fallback, model),
+    renderer_name_given: given !== null,
+  };
+}
+
 /** Files named in a config must exist before the run starts. */
 export function checkFileExists(path: string, field: string): void {
   if (!existsSync(path)) throw new ConfigError(`${field}=${path}: file not found`, field);

@@ -2,13 +2,14 @@
 // snake_case loop fields → @crucible/train's camelCase options, and "open the backend, train, close, write the
 // report".
 import type { ServiceClient } from "@crucible/tinker-client";
-import type { RecipeContext, RecipeResult } from "../recipe.js";
+import type { RecipeContext, RecipeResult, ResolvedExtras } from "../recipe.js";
 import { openBackend } from "./backend.js";
+import { runRenderer } from "./checkpoint-renderer.js";
 import { finalMetrics, writeRunReport } from "./report.js";
 import type { BackendKind } from "./resolve.js";
 
 /** Recipe fields that map one-to-one onto the SL/DPO loops' shared options. */
-export interface LoopRecipeFields {
+export interface LoopRecipeFields extends ResolvedExtras {
   backend: BackendKind | "auto";
   base_url: string | null;
   model_name: string | null;
@@ -41,6 +42,7 @@ export function sharedLoopOptions(c: LoopRecipeFields, recipeName: string) {
     recipeName,
     loadCheckpointPath: c.load_checkpoint_path,
     rendererName: c.renderer_name,
+    runConfig: { ...c },
     learningRate: c.learning_rate,
     lrSchedule: c.lr_schedule,
     numEpochs: c.num_epochs,
@@ -62,21 +64,26 @@ export function sharedLoopOptions(c: LoopRecipeFields, recipeName: string) {
   };
 }
 
-/** Opens the config's backend, runs `train` on it, closes it, then writes `report.html` for the run. */
-export async function trainOnBackendAndReport(
-  c: LoopRecipeFields & object,
+/**
+ * Opens the config's backend, settles the renderer (a checkpoint's when the user chose none: `runRenderer`), runs
+ * `train` with that config on it, closes it, then writes `report.html` for the run.
+ */
+export async function trainOnBackendAndReport<C extends LoopRecipeFields>(
+  c: C,
   recipeName: string,
   ctx: RecipeContext,
-  train: (service: ServiceClient) => Promise<unknown>,
+  train: (service: ServiceClient, c: C) => Promise<unknown>,
 ): Promise<RecipeResult> {
   const logPath = c.log_path!;
   const session = await openBackend(c.backend === "remote" ? "remote" : "local", c.base_url, [c.model_name]);
+  let used = c;
   try {
-    await train(session.service);
+    used = { ...c, renderer_name: await runRenderer(session.service, c, ctx) };
+    await train(session.service, used);
   } finally {
     await session.close();
   }
-  await writeRunReport(logPath, `${recipeName} run report`, { ...c });
+  await writeRunReport(logPath, `${recipeName} run report`, { ...(used as object) });
   ctx.print(`report: ${logPath}/report.html`);
   return { logPath, finalMetrics: finalMetrics(logPath) };
 }

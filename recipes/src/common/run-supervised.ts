@@ -52,15 +52,15 @@ export async function slDatasetBuilder(
 export async function runSupervised(c: SupervisedRecipeConfig, ctx: RecipeContext): Promise<RecipeResult> {
   const t = await import("@crucible/train");
   await prefetchTokenizer(tokenizerNameFor(c.model_name!)); // into the HF cache, where the builders' sync lookup finds it
-  const inline = await inlineEvaluatorBuilders(c);
-  return trainOnBackendAndReport(c, c.recipe_name, ctx, async (service) =>
-    t.supervisedTrain({
-      ...sharedLoopOptions(c, c.recipe_name),
+  return trainOnBackendAndReport(c, c.recipe_name, ctx, async (service, used) => {
+    const inline = await inlineEvaluatorBuilders(used);
+    return t.supervisedTrain({
+      ...sharedLoopOptions(used, used.recipe_name),
       evaluatorBuilders: inline.evaluatorBuilders,
       infrequentEvaluatorBuilders: inline.infrequentEvaluatorBuilders,
-      submitAhead: c.submit_ahead,
-      datasetBuilder: await slDatasetBuilder(c),
+      submitAhead: used.submit_ahead,
+      datasetBuilder: await slDatasetBuilder(used),
       serviceClient: service,
-    }),
-  );
+    });
+  });
 }

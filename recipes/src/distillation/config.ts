@@ -13,7 +13,7 @@ import {
   checkRemote,
   resolveBackend,
   resolveModel,
-  resolveRenderer,
+  resolveRendererChoice,
 } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
 
@@ -128,11 +128,13 @@ export const distillation = defineRecipe({
     if (backend === "remote") checkRemote(cfg.base_url);
     const model_name = resolveModel(cfg.model_name, backend, REMOTE_STUDENT);
     const on = cfg.mode === "on_policy";
-    const renderer_name = await resolveRenderer(
-      cfg.renderer_name ?? (on || backend === "local" ? null : "qwen3_5"),
-      model_name,
-    );
     const local = backend === "local";
+    // Off-policy reasoning SFT renders with qwen3_5 on the hosted default model, as the cookbook's recipe does.
+    const { renderer_name, renderer_name_given } = await resolveRendererChoice(
+      cfg.renderer_name,
+      model_name,
+      on || local ? null : "qwen3_5",
+    );
     const dataset =
       cfg.dataset ?? (local ? bundledData(CONVERSATIONS_FILE) : on ? "deepmath" : "openthoughts3");
     if (dataset.endsWith(".jsonl")) checkFileExists(dataset, "dataset");
@@ -142,15 +144,8 @@ export const distillation = defineRecipe({
         "dataset",
       );
     }
-    if (on && (dataset === "deepmath" || dataset === "tulu3")) {
-      await checkHubDataset(dataset); // cache, else listed on the hub; fetched when the run starts
-    } else if (local && !dataset.endsWith(".jsonl")) {
-      throw new ConfigError(
-        `dataset=${dataset} needs the Hugging Face hub; on the local backend pass a .jsonl file`,
-        "dataset",
-      );
-    }
-    if (!on && !local && !dataset.endsWith(".jsonl")) await checkHubDataset(dataset);
+    // Named datasets: in the HF cache, else listed on the hub (on either backend); fetched or streamed at run time.
+    if (!dataset.endsWith(".jsonl")) await checkHubDataset(dataset);
     if (!local) await checkHubTokenizer(model_name);
     // Locally the default teacher is the larger built-in model with the student's tokenizer.
     const localTeacher = model_name === "crucible/tiny-qwen3" ? "crucible/tiny-qwen3-large" : model_name;
@@ -174,6 +169,7 @@ export const distillation = defineRecipe({
       backend,
       model_name,
       renderer_name,
+      renderer_name_given,
       dataset,
       teacher_model,
       learning_rate,

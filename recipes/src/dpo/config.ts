@@ -20,7 +20,7 @@ import {
   checkRemote,
   resolveBackend,
   resolveModel,
-  resolveRenderer,
+  resolveRendererChoice,
 } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
 import { checkHubInputs } from "../sl_basic/config.js";
@@ -78,7 +78,7 @@ export const dpo = defineRecipe({
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const model_name = resolveModel(cfg.model_name, backend, REMOTE_MODEL);
-    const renderer_name = await resolveRenderer(cfg.renderer_name, model_name);
+    const { renderer_name, renderer_name_given } = await resolveRendererChoice(cfg.renderer_name, model_name);
     const dataset = cfg.dataset ?? (backend === "local" ? bundledData(PREFERENCES_FILE) : "hhh");
     if (dataset.endsWith(".jsonl")) checkFileExists(dataset, "dataset");
     else if (!(NAMED as readonly string[]).includes(dataset)) {
@@ -93,7 +93,7 @@ export const dpo = defineRecipe({
     const log_path =
       cfg.log_path ??
       `/tmp/tinker-examples/dpo/${ds}-${modelSlug(model_name)}-${pyFloatStr(cfg.learning_rate)}lr-${batch_size}batch-${runDate()}`;
-    return { ...cfg, backend, model_name, renderer_name, dataset, batch_size, log_path };
+    return { ...cfg, backend, model_name, renderer_name, renderer_name_given, dataset, batch_size, log_path };
   },
   async run(cfg, ctx) {
     const { runDpo } = await import("./run.js");

@@ -36,16 +36,16 @@ export async function dpoDatasetBuilder(
 export async function runDpo(c: DpoConfig, ctx: RecipeContext): Promise<RecipeResult> {
   const t = await import("@crucible/train");
   const recipeName = "recipe_preference_dpo";
-  const inline = await inlineEvaluatorBuilders(c);
-  return trainOnBackendAndReport(c, recipeName, ctx, async (service) =>
-    t.dpoTrain({
-      ...sharedLoopOptions(c, recipeName),
+  return trainOnBackendAndReport(c, recipeName, ctx, async (service, used) => {
+    const inline = await inlineEvaluatorBuilders(used);
+    return t.dpoTrain({
+      ...sharedLoopOptions(used, recipeName),
       evaluatorBuilders: inline.evaluatorBuilders,
       infrequentEvaluatorBuilders: inline.infrequentEvaluatorBuilders,
-      dpoBeta: c.dpo_beta,
-      referenceModelName: c.reference_model_name,
-      datasetBuilder: await dpoDatasetBuilder(c),
+      dpoBeta: used.dpo_beta,
+      referenceModelName: used.reference_model_name,
+      datasetBuilder: await dpoDatasetBuilder(used),
       serviceClient: service,
-    }),
-  );
+    });
+  });
 }

@@ -6,7 +6,7 @@ import { commonFields, modelField, nonNegInt, posInt, RlLossFn } from "../common
 import { checkHubTokenizer } from "../common/hub-inputs.js";
 import { checkEvalLists, everyEvalFields } from "../common/inline-evals.js";
 import { modelSlug, pyFloatStr, runDate } from "../common/pyformat.js";
-import { checkRemote, resolveBackend, resolveModel, resolveRenderer } from "../common/resolve.js";
+import { checkRemote, resolveBackend, resolveModel, resolveRendererChoice } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
 import { resolveMathData } from "./data.js";
 
@@ -139,7 +139,7 @@ export const mathRl = defineRecipe({
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const model_name = resolveModel(cfg.model_name, backend, REMOTE_MODEL);
-    const renderer_name = await resolveRenderer(cfg.renderer_name, model_name);
+    const { renderer_name, renderer_name_given } = await resolveRendererChoice(cfg.renderer_name, model_name);
     if (cfg.kl_penalty_coef > 0) {
       throw new ConfigError(
         "kl_penalty_coef > 0 needs a KL reference model, which math_rl does not configure (as in the cookbook)",
@@ -158,6 +158,7 @@ export const mathRl = defineRecipe({
       backend,
       model_name,
       renderer_name,
+      renderer_name_given,
       groups_per_batch,
       data_dir,
       log_path,

@@ -3,13 +3,15 @@
 
 import type { RLDatasetBuilder } from "@crucible/env";
 import type { Renderer } from "@crucible/renderers";
+import type { ServiceClient } from "@crucible/tinker-client";
 import type { SamplingClientEvaluator } from "@crucible/train";
 import { openBackend } from "../common/backend.js";
+import { runRenderer } from "../common/checkpoint-renderer.js";
 import { fetchHubDataset } from "../common/hub-inputs.js";
 import { inlineSamplerEvaluators } from "../common/inline-evals.js";
 import { finalMetrics, writeRunReport } from "../common/report.js";
 import { tokenizerNameFor } from "../common/resolve.js";
-import type { RecipeContext, RecipeResult } from "../recipe.js";
+import type { RecipeContext, RecipeResult, ResolvedExtras } from "../recipe.js";
 import type { MathRlConfig } from "./config.js";
 import { sourcesFromDir } from "./data.js";
 
@@ -52,10 +54,25 @@ export interface MathRlOverrides {
 }
 
 export async function runMathRl(
-  c: MathRlConfig,
+  c: MathRlConfig & ResolvedExtras,
   ctx: RecipeContext,
   o: MathRlOverrides = {},
 ): Promise<RecipeResult> {
+  const logPath = c.log_path!;
+  const session = await openBackend(c.backend === "remote" ? "remote" : "local", c.base_url, [c.model_name]);
+  let used = c;
+  try {
+    used = { ...c, renderer_name: await runRenderer(session.service, c, ctx) };
+    await trainMathRl(used, session.service, o);
+  } finally {
+    await session.close();
+  }
+  await writeRunReport(logPath, "recipe_math_rl run report", { ...used });
+  ctx.print(`report: ${logPath}/report.html`);
+  return { logPath, finalMetrics: finalMetrics(logPath) };
+}
+
+async function trainMathRl(c: MathRlConfig & ResolvedExtras, service: ServiceClient, o: MathRlOverrides) {
   const t = await import("@crucible/train");
   const logPath = c.log_path!;
   const renderer = await rendererFor(c.model_name!, c.renderer_name!);
@@ -78,47 +95,41 @@ export async function runMathRl(
       }),
     );
   }
-  const session = await openBackend(c.backend === "remote" ? "remote" : "local", c.base_url, [c.model_name]);
-  try {
-    await t.trainRL({
-      serviceClient: session.service,
-      modelName: c.model_name!,
-      recipeName: "recipe_math_rl",
-      wandbProject: c.wandb_project,
-      wandbName: c.wandb_name,
-      learningRate: c.learning_rate,
-      datasetBuilder: o.datasetBuilder ? o.datasetBuilder(renderer) : await mathRlDatasetBuilder(c, renderer),
-      maxTokens: c.max_tokens,
-      logPath,
-      tokenizer: renderer.tokenizer,
-      evalEvery: c.eval_every,
-      saveEvery: c.save_every,
-      loadCheckpointPath: c.load_checkpoint_path,
-      evaluators,
-      klPenaltyCoef: c.kl_penalty_coef,
-      lossFn: c.loss_fn,
-      lossFnConfig: c.loss_fn_config,
-      numSubsteps: c.num_substeps,
-      loraRank: c.lora_rank,
-      temperature: c.temperature,
-      computePostKl: c.compute_post_kl,
-      numGroupsToLog: c.num_groups_to_log,
-      asyncConfig:
-        c.max_steps_off_policy !== null
-          ? { maxStepsOffPolicy: c.max_steps_off_policy, groupsPerBatch: c.groups_per_batch! }
-          : null,
-      streamMinibatchConfig: c.stream_minibatch_config
-        ? {
-            groupsPerBatch: c.groups_per_batch!,
-            numMinibatches: c.stream_minibatch_config.num_minibatches,
-          }
+  await t.trainRL({
+    serviceClient: service,
+    modelName: c.model_name!,
+    recipeName: "recipe_math_rl",
+    rendererName: c.renderer_name,
+    runConfig: { ...c },
+    wandbProject: c.wandb_project,
+    wandbName: c.wandb_name,
+    learningRate: c.learning_rate,
+    datasetBuilder: o.datasetBuilder ? o.datasetBuilder(renderer) : await mathRlDatasetBuilder(c, renderer),
+    maxTokens: c.max_tokens,
+    logPath,
+    tokenizer: renderer.tokenizer,
+    evalEvery: c.eval_every,
+    saveEvery: c.save_every,
+    loadCheckpointPath: c.load_checkpoint_path,
+    evaluators,
+    klPenaltyCoef: c.kl_penalty_coef,
+    lossFn: c.loss_fn,
+    lossFnConfig: c.loss_fn_config,
+    numSubsteps: c.num_substeps,
+    loraRank: c.lora_rank,
+    temperature: c.temperature,
+    computePostKl: c.compute_post_kl,
+    numGroupsToLog: c.num_groups_to_log,
+    asyncConfig:
+      c.max_steps_off_policy !== null
+        ? { maxStepsOffPolicy: c.max_steps_off_policy, groupsPerBatch: c.groups_per_batch! }
         : null,
-      maxSteps: c.max_steps,
-    });
-  } finally {
-    await session.close();
-  }
-  await writeRunReport(logPath, "recipe_math_rl run report", { ...c });
-  ctx.print(`report: ${logPath}/report.html`);
-  return { logPath, finalMetrics: finalMetrics(logPath) };
+    streamMinibatchConfig: c.stream_minibatch_config
+      ? {
+          groupsPerBatch: c.groups_per_batch!,
+          numMinibatches: c.stream_minibatch_config.num_minibatches,
+        }
+      : null,
+    maxSteps: c.max_steps,
+  });
 }

@@ -1,7 +1,7 @@
 // rl_loop: the minimal RL loop, with the cookbook's recipes/rl_loop.py Config fields and defaults.
 import { z } from "zod";
 import { commonFields, modelField, nonNegInt, posInt } from "../common/fields.js";
-import { checkRemote, resolveBackend, resolveModel, resolveRenderer } from "../common/resolve.js";
+import { checkRemote, resolveBackend, resolveModel, resolveRendererChoice } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
 
 export const RL_LOOP_REMOTE_MODEL = "meta-llama/Llama-3.1-8B";
@@ -50,12 +50,13 @@ export const rlLoop = defineRecipe({
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const model_name = resolveModel(cfg.model_name, backend, RL_LOOP_REMOTE_MODEL);
-    const renderer_name = await resolveRenderer(cfg.renderer_name, model_name);
+    const { renderer_name, renderer_name_given } = await resolveRendererChoice(cfg.renderer_name, model_name);
     return {
       ...cfg,
       backend,
       model_name,
       renderer_name,
+      renderer_name_given,
       dataset: cfg.dataset ?? (backend === "local" ? "arithmetic" : "gsm8k"),
       log_path: cfg.log_path ?? "/tmp/tinker-examples/rl-loop",
     };

@@ -21,7 +21,7 @@ import {
   checkRemote,
   resolveBackend,
   resolveModel,
-  resolveRenderer,
+  resolveRendererChoice,
 } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
 
@@ -121,7 +121,7 @@ export const slBasic = defineRecipe({
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const model_name = resolveModel(cfg.model_name, backend, REMOTE_MODEL);
-    const renderer_name = await resolveRenderer(cfg.renderer_name, model_name);
+    const { renderer_name, renderer_name_given } = await resolveRendererChoice(cfg.renderer_name, model_name);
     const ds = resolveSlDataset(cfg, backend);
     await checkHubInputs(ds.dataset, model_name, backend);
     return {
@@ -129,6 +129,7 @@ export const slBasic = defineRecipe({
       backend,
       model_name,
       renderer_name,
+      renderer_name_given,
       ...ds,
       batch_size: cfg.batch_size ?? (backend === "local" ? 8 : 128),
       train_on_what: cfg.train_on_what ?? "all_assistant_messages",

@@ -8,7 +8,7 @@ import {
   checkRemote,
   resolveBackend,
   resolveModel,
-  resolveRenderer,
+  resolveRendererChoice,
 } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
 
@@ -54,7 +54,7 @@ export const slLoop = defineRecipe({
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const model_name = resolveModel(cfg.model_name, backend, SL_LOOP_REMOTE_MODEL);
-    const renderer_name = await resolveRenderer(cfg.renderer_name, model_name);
+    const { renderer_name, renderer_name_given } = await resolveRendererChoice(cfg.renderer_name, model_name);
     const dataset = cfg.dataset ?? (backend === "local" ? bundledData(CONVERSATIONS_FILE) : "no_robots");
     if (dataset.endsWith(".jsonl")) checkFileExists(dataset, "dataset");
     else if (dataset !== "no_robots")
@@ -64,6 +64,7 @@ export const slLoop = defineRecipe({
       backend,
       model_name,
       renderer_name,
+      renderer_name_given,
       dataset,
       batch_size: cfg.batch_size ?? (backend === "local" ? 8 : 128),
       log_path: cfg.log_path ?? "/tmp/tinker-examples/sl-loop",

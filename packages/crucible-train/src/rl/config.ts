@@ -29,6 +29,10 @@ export interface RLConfig {
   maxTokens: number;
   logPath: string;
   recipeName?: string;
+  /** Renderer the run's prompts are rendered with; recorded in the run's user metadata (`renderer_name`). */
+  rendererName?: string | null;
+  /** The launcher's resolved config, recorded in the run's user metadata (`config`, JSON). */
+  runConfig?: Record<string, unknown> | null;
   /** Decodes tokens in transcripts (else token ids are shown). */
   tokenizer?: Decoder;
   /** 20; 0 disables. */
@@ -92,6 +96,8 @@ export type ResolvedRLConfig = Required<
     | "contextWindow"
     | "metricsLogger"
     | "recipeName"
+    | "rendererName"
+    | "runConfig"
     | "wandbProject"
     | "wandbName"
   >
@@ -109,6 +115,8 @@ export type ResolvedRLConfig = Required<
     | "contextWindow"
     | "metricsLogger"
     | "recipeName"
+    | "rendererName"
+    | "runConfig"
     | "wandbProject"
     | "wandbName"
   >;

@@ -47,7 +47,7 @@ export async function setupLoop(
     cfg.metricsLogger ??
     (await setupLogging({
       logDir: cfg.logPath,
-      config: { ...config, serviceClient: undefined, datasetBuilder: undefined },
+      config: { ...config, serviceClient: undefined, datasetBuilder: undefined, runConfig: undefined },
       console: null,
       ...(cfg.wandbProject && { wandbProject: cfg.wandbProject }),
       ...(cfg.wandbName && { wandbName: cfg.wandbName }),
@@ -57,7 +57,11 @@ export async function setupLoop(
     loraRank: cfg.loraRank,
     resumeStatePath: resume?.statePath,
     loadCheckpointPath: cfg.loadCheckpointPath,
-    userMetadata: runMetadata({ recipeName: cfg.recipeName }),
+    userMetadata: runMetadata({
+      recipeName: cfg.recipeName,
+      rendererName: cfg.rendererName,
+      config: cfg.runConfig,
+    }),
   });
   const { train, test } = await cfg.datasetBuilder();
   const evaluators = [...cfg.evaluators];

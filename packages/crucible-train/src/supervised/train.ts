@@ -81,13 +81,17 @@ export async function supervisedTrain(config: SupervisedTrainConfig): Promise<Su
     config.logger ??
     (await setupLogging({
       logDir: logPath,
-      config: { ...cfg, datasetBuilder: config.datasetBuilder.constructor.name },
+      config: { ...cfg, runConfig: undefined, datasetBuilder: config.datasetBuilder.constructor.name },
       ...(config.consoleMetrics === false && { console: null, echoLogs: false }),
       ...(cfg.wandbProject && { wandbProject: cfg.wandbProject }),
       ...(cfg.wandbName && { wandbName: cfg.wandbName }),
     }));
 
-  const meta = runMetadata({ recipeName: cfg.recipeName, rendererName: cfg.rendererName });
+  const meta = runMetadata({
+    recipeName: cfg.recipeName,
+    rendererName: cfg.rendererName,
+    config: cfg.runConfig,
+  });
   const service = config.serviceClient;
   let tc: TrainingClientLike;
   if (resume?.statePath) {

@@ -9,6 +9,8 @@ export function sharedLoopConfigFields(defaultLearningRate: number) {
     recipeName: z.string().optional(),
     loadCheckpointPath: z.string().nullable().default(null),
     rendererName: z.string().nullable().default(null),
+    /** The launcher's resolved config, recorded in the run's user metadata (`config`, JSON). */
+    runConfig: z.record(z.string(), z.unknown()).nullable().default(null),
     learningRate: z.number().positive().default(defaultLearningRate),
     lrSchedule: z.enum(["linear", "cosine", "constant"]).default("linear"),
     numEpochs: z.number().int().positive().default(1),

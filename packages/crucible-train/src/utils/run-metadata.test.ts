@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { gitRevision, runMetadata } from "./run-metadata.js";
+import { gitRevision, runConfigFromMetadata, runMetadata } from "./run-metadata.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -40,5 +40,23 @@ describe("runMetadata", () => {
     expect(runMetadata({ recipeName: "recipe_rl", rendererName: null }, dir)).toEqual({
       recipe_name: "recipe_rl",
     });
+  });
+
+  it("carries the config as one JSON string (metadata values are strings) that reads back equal", () => {
+    const config = {
+      model_name: "m",
+      lora_rank: 8,
+      learning_rate: 1e-4,
+      evals: ["a", "b"],
+      x: null,
+      o: { k: 1 },
+    };
+    const meta = runMetadata({ recipeName: "r", config }, tempDir());
+    expect(typeof meta.config).toBe("string");
+    expect(Object.values(meta).every((v) => typeof v === "string")).toBe(true);
+    expect(runConfigFromMetadata(meta)).toEqual(config);
+    expect(runConfigFromMetadata({ recipe_name: "r" })).toBeUndefined();
+    expect(runConfigFromMetadata({ config: "not json" })).toBeUndefined();
+    expect(runConfigFromMetadata({ config: "[1]" })).toBeUndefined();
   });
 });
