@@ -43,6 +43,13 @@ const RUN_CODE: Record<string, string[]> = {
   rl_basic: ["rl_basic", "math_rl", "common/inline-evals.ts"],
   code_rl: ["code_rl", "math_rl", "common/inline-evals.ts"],
   search_tool: ["search_tool"],
+  prompt_distillation: [
+    "prompt_distillation",
+    "common/run-supervised.ts",
+    "common/run-loop.ts",
+    "common/data.ts",
+    "common/inline-evals.ts",
+  ],
 };
 
 function sources(rel: string): string {

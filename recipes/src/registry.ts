@@ -4,6 +4,7 @@ import { codeRl } from "./code_rl/config.js";
 import { distillation } from "./distillation/config.js";
 import { dpo } from "./dpo/config.js";
 import { mathRl } from "./math_rl/config.js";
+import { promptDistillation } from "./prompt_distillation/config.js";
 import type { Recipe } from "./recipe.js";
 import { rlBasic } from "./rl_basic/config.js";
 import { rlLoop } from "./rl_loop/config.js";
@@ -22,4 +23,5 @@ export const RECIPES: readonly Recipe[] = [
   rlBasic,
   codeRl,
   searchTool,
+  promptDistillation,
 ] as unknown as readonly Recipe[];

@@ -101,6 +101,34 @@ describe("crucible run: bad configs", () => {
       ["wrong type", ["group_size=four"], /group_size=four: expected int/],
       ["key it does not have", ["env=gsm8k"], /unknown key 'env'/],
     ],
+    prompt_distillation: [
+      ["wrong type", ["temperature=cold"], /temperature=cold: expected float/],
+      [
+        "missing prompts file",
+        ["prompts_file=/no/such/prompts.txt"],
+        /prompts_file=\/no\/such\/prompts.txt: file not found/,
+      ],
+      [
+        "bad answer regex",
+        ["answer_regex=(unclosed"],
+        /answer_regex=\(unclosed: not a valid regular expression/,
+      ],
+      [
+        "teacher path not tinker://",
+        ["teacher_checkpoint=/tmp/ckpt"],
+        /teacher_checkpoint=\/tmp\/ckpt: expected a tinker:\/\/ path/,
+      ],
+      [
+        "unknown teacher model",
+        ["teacher_model=acme/unknown-7B"],
+        /teacher_model=acme\/unknown-7B: unknown model/,
+      ],
+      [
+        "data file not .jsonl",
+        ["file_path=/tmp/data.txt"],
+        /file_path=\/tmp\/data.txt: expected a path ending in .jsonl/,
+      ],
+    ],
     distillation: [
       ["wrong type", ["kl_penalty_coef=big"], /kl_penalty_coef=big: expected float/],
       [
@@ -133,6 +161,7 @@ describe("crucible run: bad configs", () => {
     "rl_loop",
     "rl_basic",
     "code_rl",
+    "prompt_distillation",
   ]) {
     const cases = [...common, ...(specific[recipe] ?? [])];
     it.each(cases)(`${recipe}: %s → one line, exit 2, nothing written`, async (_name, args, pattern) => {
@@ -301,6 +330,7 @@ describe("crucible run --help and list", () => {
       "rl_basic",
       "code_rl",
       "search_tool",
+      "prompt_distillation",
     ]);
   });
 });

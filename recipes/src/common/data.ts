@@ -18,3 +18,5 @@ export function bundledData(file: string): string {
 export const CONVERSATIONS_FILE = "conversations.jsonl";
 /** Preference pairs in the comparisons JSONL format (see data/README.md). */
 export const PREFERENCES_FILE = "preferences.jsonl";
+/** The cookbook's example_data/multilingual.txt (2100 sentences in 15 languages), prompts of prompt_distillation. */
+export const MULTILINGUAL_FILE = "multilingual.txt";
