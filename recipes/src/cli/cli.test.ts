@@ -102,6 +102,11 @@ describe("crucible run: bad configs", () => {
       ["key it does not have", ["env=gsm8k"], /unknown key 'env'/],
     ],
     prompt_distillation: [
+      [
+        "unknown benchmark in evals",
+        ["evals=mmlux"],
+        /evals: unknown benchmark 'mmlux' \(did you mean 'mmlu'\?\)/,
+      ],
       ["wrong type", ["temperature=cold"], /temperature=cold: expected float/],
       [
         "missing prompts file",

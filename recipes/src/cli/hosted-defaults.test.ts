@@ -42,7 +42,7 @@ beforeAll(async () => {
       ],
     })}\n`,
   });
-  for (const m of ["Qwen/Qwen3.5-9B-Base", "Qwen/Qwen3.5-9B"])
+  for (const m of ["Qwen/Qwen3.5-9B-Base", "Qwen/Qwen3.5-9B", "Qwen/Qwen3.6-35B-A3B"])
     hub.commit("model", m, { "tokenizer.json": JSON.stringify(tinyTokenizerJson()), "config.json": "{}" });
   root = mkdtempSync(join(tmpdir(), "hosted-"));
   Object.assign(process.env, {
@@ -101,6 +101,44 @@ describe("hosted defaults against a loopback hub", () => {
     expect(hub.requests.map((q) => q.url)).toContain(
       "/api/datasets/open-thoughts/OpenThoughts3-1.2M/tree/main?recursive=true&expand=false",
     );
+  });
+
+  it("prompt_distillation --dry-run resolves the cookbook's model, sampling and training defaults", async () => {
+    const from = hub.requests.length;
+    const r = await crucible(["run", "prompt_distillation", "--dry-run"]);
+    expect(r.err).toEqual([]);
+    const cfg = JSON.parse(r.out.join("\n")) as Record<string, unknown>;
+    const keys = [
+      "model_name",
+      "teacher_model",
+      "renderer_name",
+      "answer_regex",
+      "max_prompts",
+      "max_tokens",
+    ];
+    expect(keys.map((k) => cfg[k])).toEqual([
+      "Qwen/Qwen3.6-35B-A3B",
+      "Qwen/Qwen3.6-35B-A3B",
+      "qwen3_5",
+      "Final Answer: (\\w+)",
+      null,
+      1000,
+    ]);
+    const train = [
+      "temperature",
+      "learning_rate",
+      "num_epochs",
+      "lora_rank",
+      "batch_size",
+      "eval_every",
+      "save_every",
+    ];
+    expect(train.map((k) => cfg[k])).toEqual([0.15, 1e-4, 4, 32, 128, 5, 20]);
+    expect(cfg["prompts_file"]).toMatch(/data\/multilingual\.txt$/);
+    expect(cfg["file_path"]).toBe(`${cfg["log_path"]}/prompt_distillation_data.jsonl`);
+    const urls = hub.requests.slice(from).map((q) => `${q.method} ${q.url}`);
+    expect(urls).toContain("HEAD /Qwen/Qwen3.6-35B-A3B/resolve/main/tokenizer.json");
+    expect(existsSync(join(root, "cache"))).toBe(false);
   });
 
   it("a dataset the hub lacks, and offline without a cache: one line with the fetch command", async () => {

@@ -15,6 +15,7 @@ import {
   TrainOnWhat,
 } from "../common/fields.js";
 import { checkHubTokenizer } from "../common/hub-inputs.js";
+import { checkEvalLists, everyEvalFields } from "../common/inline-evals.js";
 import { modelSlug, pyFloatStr, runDate } from "../common/pyformat.js";
 import {
   checkFileExists,
@@ -95,6 +96,7 @@ export const promptDistillationSchema = z
       .default(null)
       .describe("Conversations per step; None = 8 locally, 128 remotely"),
     ...checkpointFields(20),
+    ...everyEvalFields(),
   })
   .strict();
 export type PromptDistillationConfig = z.output<typeof promptDistillationSchema>;
@@ -121,6 +123,7 @@ export const promptDistillation = defineRecipe({
     "fine-tuning of the student on that file with the SL loop. Mirrors the cookbook's prompt_distillation CLIConfig.",
   schema: promptDistillationSchema,
   async resolve(cfg) {
+    await checkEvalLists(cfg);
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const local = backend === "local";
