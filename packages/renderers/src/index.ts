@@ -65,7 +65,7 @@ export {
   unregisterRenderer,
   warnIfRendererNotRecommended,
 } from "./registry.js";
-export { lastUserIndex, Renderer, textChunk } from "./renderer.js";
+export { injectedSystemMessage, lastUserIndex, Renderer, textChunk } from "./renderer.js";
 export {
   DeepSeekV3DisableThinkingRenderer,
   type DeepSeekV3Options,

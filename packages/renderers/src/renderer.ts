@@ -33,6 +33,17 @@ export function lastUserIndex(messages: readonly Message[]): number {
 }
 
 /**
+ * A system message a renderer adds to a conversation itself (Kimi's default, Nemotron's empty one, Qwen3.8's effort
+ * sentence). When the conversation uses `trainable` it is marked untrained, where the cookbook's CUSTOMIZED
+ * assertion would fail instead.
+ */
+export function injectedSystemMessage(content: string, conversation: readonly Message[]): Message {
+  const system: Message = { role: "system", content };
+  if (conversation.some((m) => m.trainable !== undefined)) system.trainable = false;
+  return system;
+}
+
+/**
  * A chat format: renders messages to token chunks (each piece encoded separately, never the whole
  * document), builds generation prompts and supervised examples with per-token weights, and parses
  * sampled tokens back into a message. Port of the Python cookbook's `renderers/base.py`.
@@ -155,28 +166,38 @@ export abstract class Renderer {
     });
   }
 
+  /**
+   * A family's conversation rules, applied before rendering (a default or injected system message, an effort
+   * sentence, …); identity here. Generation prompts and supervised examples both go through it, so it must be
+   * idempotent: a supervised example re-renders its generation prompt from the normalized conversation.
+   */
+  protected normalizeMessages(messages: readonly Message[]): readonly Message[] {
+    return messages;
+  }
+
   buildGenerationPrompt(
     messages: readonly Message[],
     role: Role = "assistant",
     prefill?: string,
   ): ModelInput {
+    const conversation = this.normalizeMessages(messages);
     const chunks: ModelInputChunk[] = [];
     const bos = this.bosTokens();
     if (bos.length > 0) chunks.push(textChunk([...bos]));
-    const turnStart = this.lastAssistantTurnStartIndex(messages);
-    const ctxs = this.contexts(messages, turnStart);
-    messages.forEach((m, idx) => {
+    const turnStart = this.lastAssistantTurnStartIndex(conversation);
+    const ctxs = this.contexts(conversation, turnStart);
+    conversation.forEach((m, idx) => {
       const r = this.renderMessage(m, ctxs[idx] as RenderContext);
       if (r.header && r.header.tokens.length > 0) chunks.push(r.header);
       for (const c of r.output) if (!(c.type === "encoded_text" && c.tokens.length === 0)) chunks.push(c);
     });
     const suffixCtx: RenderContext = {
-      idx: messages.length,
+      idx: conversation.length,
       isLast: true,
-      lastUserIndex: lastUserIndex(messages),
+      lastUserIndex: lastUserIndex(conversation),
       inLastAssistantTurn: true,
     };
-    if (messages.length > 0) suffixCtx.prevMessage = messages[messages.length - 1];
+    if (conversation.length > 0) suffixCtx.prevMessage = conversation[conversation.length - 1];
     const suffix = this.generationSuffix(role, suffixCtx);
     if (suffix.length > 0) chunks.push(textChunk([...suffix]));
     if (prefill) chunks.push(textChunk(this.tokenizer.encode(prefill, { allowSpecial: true })));
@@ -217,6 +238,7 @@ export abstract class Renderer {
           "context the model never sees at sampling time; consider buildSupervisedExamples",
       );
     }
+    const conversation = this.normalizeMessages(messages);
     const chunks: ModelInputChunk[] = [];
     const chunkWeights: number[] = [];
     const push = (c: ModelInputChunk, w: number) => {
@@ -226,10 +248,10 @@ export abstract class Renderer {
     };
     const bos = this.bosTokens();
     if (bos.length > 0) push(textChunk([...bos]), 0);
-    const turnStart = this.lastAssistantTurnStartIndex(messages.slice(0, -1));
-    const ctxs = this.contexts(messages, turnStart);
+    const turnStart = this.lastAssistantTurnStartIndex(conversation.slice(0, -1));
+    const ctxs = this.contexts(conversation, turnStart);
     const headerWeight = trainOnWhat === "all_tokens" ? 1 : 0;
-    messages.forEach((m, idx) => {
+    conversation.forEach((m, idx) => {
       if (trainOnWhat === "customized") {
         if (m.trainable === undefined) {
           throw new RendererError(
@@ -241,7 +263,7 @@ export abstract class Renderer {
           `message ${idx}: \`trainable\` is only allowed with TrainOnWhat "customized" (got "${trainOnWhat}")`,
         );
       }
-      const isLast = idx === messages.length - 1;
+      const isLast = idx === conversation.length - 1;
       const r = this.renderMessage(m, ctxs[idx] as RenderContext);
       const w = this.outputIsTrained(trainOnWhat, m, idx, isLast, turnStart) ? 1 : 0;
       if (r.header) push(r.header, headerWeight);
@@ -257,7 +279,7 @@ export abstract class Renderer {
       pos += n;
     });
     const modelInput: ModelInput = { chunks };
-    this.trainAfterGenerationPrompt(messages, trainOnWhat, modelInput, weights);
+    this.trainAfterGenerationPrompt(conversation, trainOnWhat, modelInput, weights);
     return { modelInput, weights };
   }
 

@@ -1,9 +1,9 @@
-import type { ModelInput, ModelInputChunk } from "@crucible/tinker-client";
+import type { ModelInputChunk } from "@crucible/tinker-client";
 import { detectUnterminatedToolBlock, ensureList, ensureText, parseThinkBlocks } from "../content.js";
 import { RendererError } from "../errors.js";
 import { type OpenAIChatMessage, toOpenAIMessage } from "../openai.js";
 import { pyJsonDumps, pyJsonLoads } from "../python-json.js";
-import { Renderer, textChunk } from "../renderer.js";
+import { injectedSystemMessage, Renderer, textChunk } from "../renderer.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import type {
   ContentPart,
@@ -11,7 +11,6 @@ import type {
   ParseResult,
   RenderContext,
   RenderedMessage,
-  Role,
   StopSequences,
   SupervisedExample,
   ToolCall,
@@ -90,10 +89,8 @@ export class KimiK2Renderer extends Renderer {
   }
 
   /** `_ensure_system_message`: the template's default system message (after a leading tool_declare). */
-  protected ensureSystemMessage(messages: readonly Message[]): Message[] {
-    const system: Message = { role: "system", content: KimiK2Renderer.DEFAULT_SYSTEM_PROMPT };
-    // Unlike the cookbook (whose CUSTOMIZED assertion then fails), the injected message is untrained there.
-    if (messages.some((m) => m.trainable !== undefined)) system.trainable = false;
+  protected override normalizeMessages(messages: readonly Message[]): readonly Message[] {
+    const system = injectedSystemMessage(KimiK2Renderer.DEFAULT_SYSTEM_PROMPT, messages);
     const first = messages[0];
     if (!first) return [system];
     if (first.role === "tool_declare") {
@@ -163,21 +160,6 @@ export class KimiK2Renderer extends Renderer {
       output = [textChunk(this.encode(`${ensureText(content)}<|im_end|>`))];
     } else output = this.encodeMultipart([...content, { type: "text", text: "<|im_end|>" }]);
     return { header: textChunk(this.encode(this.headerText(message))), output };
-  }
-
-  override buildGenerationPrompt(
-    messages: readonly Message[],
-    role: Role = "assistant",
-    prefill?: string,
-  ): ModelInput {
-    return super.buildGenerationPrompt(this.ensureSystemMessage(messages), role, prefill);
-  }
-
-  override buildSupervisedExample(
-    messages: readonly Message[],
-    trainOnWhat: TrainOnWhat = "last_assistant_message",
-  ): SupervisedExample {
-    return super.buildSupervisedExample(this.ensureSystemMessage(messages), trainOnWhat);
   }
 
   /** One example per user turn (the cookbook's split; LAST_* modes give one example). */

@@ -1,17 +1,9 @@
-import type { ModelInput } from "@crucible/tinker-client";
 import { hasThinking } from "../content.js";
 import { RendererError } from "../errors.js";
 import { pyJsonDumps } from "../python-json.js";
+import { injectedSystemMessage } from "../renderer.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
-import type {
-  Message,
-  RenderContext,
-  RenderedMessage,
-  Role,
-  SupervisedExample,
-  ToolSpec,
-  TrainOnWhat,
-} from "../types.js";
+import type { Message, RenderContext, RenderedMessage, Role, ToolSpec } from "../types.js";
 import { postprocessQwen35Message, QWEN3_5_TOOL_INSTRUCTIONS, Qwen35Renderer } from "./qwen3-5.js";
 import type { VLPiece } from "./qwen3-vl.js";
 
@@ -86,29 +78,9 @@ export class Nemotron3Renderer extends Qwen35Renderer {
     super(tokenizer, { stripThinkingFromHistory: options.stripThinkingFromHistory ?? true });
   }
 
-  protected normalizeMessages(messages: readonly Message[]): Message[] {
-    if (messages[0]?.role !== "system") {
-      const system: Message = { role: "system", content: "" };
-      // Unlike the cookbook (whose CUSTOMIZED assertion then fails), the injected message is untrained there.
-      if (messages.some((m) => m.trainable !== undefined)) system.trainable = false;
-      return [system, ...messages];
-    }
-    return [...messages];
-  }
-
-  override buildGenerationPrompt(
-    messages: readonly Message[],
-    role: Role = "assistant",
-    prefill?: string,
-  ): ModelInput {
-    return super.buildGenerationPrompt(this.normalizeMessages(messages), role, prefill);
-  }
-
-  override buildSupervisedExample(
-    messages: readonly Message[],
-    trainOnWhat: TrainOnWhat = "last_assistant_message",
-  ): SupervisedExample {
-    return super.buildSupervisedExample(this.normalizeMessages(messages), trainOnWhat);
+  /** The template always renders a system message: an empty one when the conversation has none. */
+  protected override normalizeMessages(messages: readonly Message[]): readonly Message[] {
+    return messages[0]?.role === "system" ? messages : [injectedSystemMessage("", messages), ...messages];
   }
 
   protected override assistantHeaderSuffix(message: Message, ctx: RenderContext): string {

@@ -1,8 +1,8 @@
-import type { ModelInput } from "@crucible/tinker-client";
 import { RendererError } from "../errors.js";
 import { pyJsonDumps } from "../python-json.js";
+import { injectedSystemMessage } from "../renderer.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
-import type { Message, RenderContext, Role, SupervisedExample, ToolCall, TrainOnWhat } from "../types.js";
+import type { Message, RenderContext, Role, ToolCall } from "../types.js";
 import { formatQwen35ToolCall, Qwen35Renderer } from "./qwen3-5.js";
 import type { Qwen3VLOptions } from "./qwen3-vl.js";
 
@@ -53,8 +53,8 @@ export class Qwen38Renderer extends Qwen35Renderer {
     return this.disablesThinking ? "" : QWEN3_8_REASONING_INSTRUCTIONS[this.reasoningEffort];
   }
 
-  /** `_normalize_messages`: idempotent system-message handling (the example rebuilds its prompt from the result). */
-  protected normalizeMessages(messages: readonly Message[]): Message[] {
+  /** `_normalize_messages`: the effort sentence leads the system message; an empty system message is dropped. */
+  protected override normalizeMessages(messages: readonly Message[]): readonly Message[] {
     const instructions = this.reasoningInstructions;
     const first = messages[0];
     if (first?.role === "system") {
@@ -64,9 +64,9 @@ export class Qwen38Renderer extends Qwen35Renderer {
         const texts = content.flatMap((p) => (p.type === "text" ? [p.text] : []));
         if (texts.length === content.length) content = texts.join("");
         else {
-          if (!instructions) return [...messages];
+          if (!instructions) return messages;
           const head = content[0];
-          if (head?.type === "text" && head.text.startsWith(instructions)) return [...messages];
+          if (head?.type === "text" && head.text.startsWith(instructions)) return messages;
           return [
             { ...first, content: [{ type: "text", text: `${instructions}\n\n` }, ...content] },
             ...rest,
@@ -80,27 +80,7 @@ export class Qwen38Renderer extends Qwen35Renderer {
       }
       return [{ ...first, content: text }, ...rest];
     }
-    if (instructions) {
-      const synthetic: Message = { role: "system", content: instructions };
-      if (messages.some((m) => m.trainable !== undefined)) synthetic.trainable = false;
-      return [synthetic, ...messages];
-    }
-    return [...messages];
-  }
-
-  override buildGenerationPrompt(
-    messages: readonly Message[],
-    role: Role = "assistant",
-    prefill?: string,
-  ): ModelInput {
-    return super.buildGenerationPrompt(this.normalizeMessages(messages), role, prefill);
-  }
-
-  override buildSupervisedExample(
-    messages: readonly Message[],
-    trainOnWhat: TrainOnWhat = "last_assistant_message",
-  ): SupervisedExample {
-    return super.buildSupervisedExample(this.normalizeMessages(messages), trainOnWhat);
+    return instructions ? [injectedSystemMessage(instructions, messages), ...messages] : messages;
   }
 
   /** `|tojson` for every non-string value (JSON `true`/`null`). */
