@@ -50,6 +50,8 @@ const RUN_CODE: Record<string, string[]> = {
     "common/data.ts",
     "common/inline-evals.ts",
   ],
+  shorter: ["shorter", "common/preference-rl.ts"],
+  rlhf: ["rlhf", "common/run-loop.ts"],
 };
 
 function sources(rel: string): string {

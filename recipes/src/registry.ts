@@ -8,7 +8,9 @@ import { promptDistillation } from "./prompt_distillation/config.js";
 import type { Recipe } from "./recipe.js";
 import { rlBasic } from "./rl_basic/config.js";
 import { rlLoop } from "./rl_loop/config.js";
+import { rlhf } from "./rlhf/config.js";
 import { searchTool } from "./search_tool/config.js";
+import { shorter } from "./shorter/config.js";
 import { slBasic } from "./sl_basic/config.js";
 import { slLoop } from "./sl_loop/config.js";
 
@@ -24,4 +26,6 @@ export const RECIPES: readonly Recipe[] = [
   codeRl,
   searchTool,
   promptDistillation,
+  shorter,
+  rlhf,
 ] as unknown as readonly Recipe[];

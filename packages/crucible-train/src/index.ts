@@ -82,8 +82,35 @@ export {
   parseHhhTranscript,
   UltraFeedbackComparisonBuilder,
 } from "./preference/comparison-builders.js";
+export {
+  ChatDatasetBuilderFromComparisons,
+  getLabeledComparisons,
+} from "./preference/comparison-datasets.js";
+export {
+  ComparisonEvaluator,
+  type ComparisonEvaluatorOptions,
+  meanAndStderr,
+  PairwiseAccuracyEvaluator,
+  type PairwiseAccuracyOptions,
+} from "./preference/comparison-evaluator.js";
+export {
+  COMPLETION_A_MARKER,
+  COMPLETION_B_MARKER,
+  type ComparisonRenderer,
+  ComparisonRendererFromChatRenderer,
+  PREFERENCE_MARKER,
+} from "./preference/comparison-renderer.js";
 export { DPODatasetBuilderFromComparisons } from "./preference/dpo-dataset.js";
 export { computeDpoLoss, type DpoLossResult, type DpoPairSums, weightedSum } from "./preference/dpo-loss.js";
+export {
+  type ChatPreferenceModelOptions,
+  type PreferenceModel,
+  type PreferenceModelBuilder,
+  preferenceModelBuilderFromChatRenderer,
+  preferenceModelFromChatRenderer,
+  type SamplerOpener,
+  scoreOfLabel,
+} from "./preference/preference-model.js";
 export {
   type DpoTrainConfig,
   DpoTrainConfigSchema,
@@ -91,7 +118,7 @@ export {
   dpoTrain,
   referenceLogprobs,
 } from "./preference/train-dpo.js";
-// --- preference learning (DPO)
+// --- preference learning (DPO, reward models)
 export {
   type Comparison,
   type ComparisonLabel,
@@ -99,7 +126,6 @@ export {
   swapComparison,
   swapLabeledComparison,
 } from "./preference/types.js";
-// --- RL loop (sync, async off-policy, streaming minibatches)
 export { runAsyncLoop } from "./rl/async.js";
 export { createRunTrainingClient, type RLServiceClient, type RLTrainingClient } from "./rl/clients.js";
 export {
@@ -112,6 +138,18 @@ export {
 } from "./rl/config.js";
 export { RLTestSetEvaluator, type SamplingClientEvaluator } from "./rl/evaluator.js";
 export { finishLoop, type LoopSetup, type RLRunResult, runSamplerEvaluators, setupLoop } from "./rl/loop.js";
+// --- RL loop (sync, async off-policy, streaming minibatches)
+export {
+  getPairs,
+  getPairsChunked,
+  type PairwisePreferenceDatasetOptions,
+  PairwisePreferenceGroupBuilder,
+  type PairwisePreferenceGroupOptions,
+  PreferenceEnv,
+  pairwisePreferenceDataset,
+  pairwisePreferenceRLDatasetBuilder,
+  type TournamentPattern,
+} from "./rl/preference-envs.js";
 export {
   type Decoder,
   iterationDir,

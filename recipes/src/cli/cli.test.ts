@@ -134,6 +134,37 @@ describe("crucible run: bad configs", () => {
         /file_path=\/tmp\/data.txt: expected a path ending in .jsonl/,
       ],
     ],
+    shorter: [
+      ["wrong type", ["group_size=four"], /group_size=four: expected int/],
+      ["key it does not have", ["dataset=hhh"], /unknown key 'dataset'/],
+    ],
+    // rlhf names its model base_model and has per-stage learning rates, so it gets its own variants of `common`.
+    rlhf: [
+      [
+        "unknown key",
+        ["rl_lerning_rate=1e-4"],
+        /unknown key 'rl_lerning_rate' \(did you mean 'rl_learning_rate'\?\)/,
+      ],
+      ["unknown model", ["base_model=acme/unknown-7B"], /base_model=acme\/unknown-7B: unknown model/],
+      ["unknown renderer", ["renderer_name=qwen4"], /renderer_name=qwen4: unknown renderer/],
+      ["wrong type", ["rl_group_size=four"], /rl_group_size=four: expected int/],
+      [
+        "bad comparison set",
+        ["comparisons=hhhh"],
+        /comparisons=hhhh: expected hhh, helpsteer3, ultrafeedback or a path ending in \.jsonl/,
+      ],
+      [
+        "missing comparisons file",
+        ["comparisons=/no/such/file.jsonl"],
+        /comparisons=\/no\/such\/file.jsonl: file not found/,
+      ],
+      ["nothing to run", ["run_sft=false", "run_rm=false", "run_rl=false"], /nothing to run/],
+      [
+        "RL without an SFT checkpoint",
+        ["run_sft=false"],
+        /run_sft=false but no SFT checkpoint in .*; run stage 1 first/,
+      ],
+    ],
     distillation: [
       ["wrong type", ["kl_penalty_coef=big"], /kl_penalty_coef=big: expected float/],
       [
@@ -167,8 +198,10 @@ describe("crucible run: bad configs", () => {
     "rl_basic",
     "code_rl",
     "prompt_distillation",
+    "shorter",
+    "rlhf",
   ]) {
-    const cases = [...common, ...(specific[recipe] ?? [])];
+    const cases = recipe === "rlhf" ? specific[recipe]! : [...common, ...(specific[recipe] ?? [])];
     it.each(cases)(`${recipe}: %s → one line, exit 2, nothing written`, async (_name, args, pattern) => {
       const dir = join(tmp(), "run");
       const r = await cli(["run", recipe, "backend=local", `log_path=${dir}`, "--if-exists=raise", ...args]);
@@ -336,6 +369,8 @@ describe("crucible run --help and list", () => {
       "code_rl",
       "search_tool",
       "prompt_distillation",
+      "shorter",
+      "rlhf",
     ]);
   });
 });

@@ -20,3 +20,5 @@ export const CONVERSATIONS_FILE = "conversations.jsonl";
 export const PREFERENCES_FILE = "preferences.jsonl";
 /** The cookbook's example_data/multilingual.txt (2100 sentences in 15 languages), prompts of prompt_distillation. */
 export const MULTILINGUAL_FILE = "multilingual.txt";
+/** Short synthetic comparisons where the shorter (unpadded) answer is preferred, for the local rlhf pipeline. */
+export const RLHF_COMPARISONS_FILE = "rlhf_comparisons.jsonl";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { logtree } from "@crucible/log";
 import { evalLogEntries, evalLogsTableHtml } from "./report-evals.js";
 
-function readJsonl(file: string): Record<string, unknown>[] {
+export function readJsonl(file: string): Record<string, unknown>[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, "utf8")
     .split("\n")

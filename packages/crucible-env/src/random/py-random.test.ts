@@ -39,6 +39,18 @@ describe("PyRandom (CPython random.Random parity)", () => {
     const xs = Array.from({ length: 12 }, (_, i) => i);
     expect(new PyRandom(-5).shuffle(xs)).toEqual([10, 2, 11, 7, 1, 3, 6, 0, 8, 5, 4, 9]);
   });
+  it("random(): [Random(s).random() for _ in range(n)] for s = 0, 12345, 2**40 + 7", () => {
+    const r0 = new PyRandom(0);
+    expect(Array.from({ length: 5 }, () => r0.random())).toEqual([
+      0.8444218515250481, 0.7579544029403025, 0.420571580830845, 0.25891675029296335, 0.5112747213686085,
+    ]);
+    const r1 = new PyRandom(12345);
+    expect([r1.random(), r1.random(), r1.random()]).toEqual([
+      0.41661987254534116, 0.010169169457068361, 0.8252065092537432,
+    ]);
+    const r2 = new PyRandom(2n ** 40n + 7n);
+    expect([r2.random(), r2.random()]).toEqual([0.6137037779936511, 0.8149162973309487]);
+  });
   it("property: sample(k) draws k distinct members; shuffle permutes", () => {
     fc.assert(
       fc.property(fc.nat(1000), fc.integer({ min: 0, max: 300 }), fc.nat(300), (seed, n, kRaw) => {

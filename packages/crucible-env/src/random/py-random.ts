@@ -34,6 +34,13 @@ export class PyRandom {
     return r;
   }
 
+  /** `random()`: a 53-bit double in [0, 1) from two 32-bit draws (`genrand_res53`). */
+  random(): number {
+    const a = this.mt.next32() >>> 5;
+    const b = this.mt.next32() >>> 6;
+    return (a * 67108864.0 + b) / 9007199254740992.0;
+  }
+
   /** `randrange(n)`. */
   randrange(n: number): number {
     return this.randbelow(n);

@@ -1,0 +1,66 @@
+// Stage 3 of rlhf: RL from the SFT state against the reward model's sampler, with pairwise preference envs on the
+// comparison prompts and the held-out reference answers as the win-rate evaluation.
+import type { Renderer } from "@crucible/renderers";
+import type { ServiceClient } from "@crucible/tinker-client";
+import type { ComparisonDatasetBuilder } from "@crucible/train";
+import type { RlhfConfig } from "./config.js";
+
+/** The cookbook's evaluator takes the first 256 held-out comparisons. */
+const EVAL_COMPARISONS = 256;
+
+export async function trainRlAgainstRewardModel(
+  c: RlhfConfig,
+  service: ServiceClient,
+  renderer: Renderer,
+  dirs: { sft: string; rm: string; rl: string },
+  comparisons: ComparisonDatasetBuilder,
+): Promise<void> {
+  const t = await import("@crucible/train");
+  const sft = t.getLastCheckpoint(dirs.sft, "state_path");
+  if (!sft?.statePath) throw new t.ConfigurationError(`no SFT checkpoint found in ${dirs.sft}`);
+  const rm = t.getLastCheckpoint(dirs.rm, "sampler_path");
+  if (!rm?.samplerPath) throw new t.ConfigurationError(`no reward-model checkpoint found in ${dirs.rm}`);
+  const preferenceModelBuilder = t.preferenceModelBuilderFromChatRenderer({
+    convoRenderer: renderer,
+    serviceClient: service,
+    rmWeightsPath: rm.samplerPath,
+  });
+  const heldOut = (await t.getLabeledComparisons(comparisons)).test ?? [];
+  const evaluators =
+    heldOut.length > 0
+      ? [
+          new t.ComparisonEvaluator({
+            preferenceModelBuilder,
+            comparisons: heldOut.slice(0, EVAL_COMPARISONS).map((lc) => lc.comparison),
+            renderer,
+            maxTokens: c.rl_max_tokens,
+          }),
+        ]
+      : [];
+  await t.trainRL({
+    serviceClient: service,
+    modelName: c.base_model!,
+    recipeName: "recipe_preference_rlhf_rl",
+    learningRate: c.rl_learning_rate,
+    datasetBuilder: t.pairwisePreferenceRLDatasetBuilder({
+      comparisonBuilder: comparisons,
+      renderer,
+      batchSize: c.batch_size!,
+      groupSize: c.rl_group_size,
+      preferenceModelBuilder,
+      tournamentPattern: "all_pairs_both_ways",
+    }),
+    maxTokens: c.rl_max_tokens,
+    logPath: dirs.rl,
+    tokenizer: renderer.tokenizer,
+    evalEvery: c.eval_every,
+    saveEvery: c.save_every,
+    loadCheckpointPath: sft.statePath,
+    evaluators,
+    loraRank: c.lora_rank,
+    numGroupsToLog: c.num_groups_to_log,
+    wandbProject: c.wandb_project,
+    wandbName: c.wandb_name === null ? null : `${c.wandb_name}-rl`,
+    maxSteps: c.rl_max_steps ?? c.max_steps,
+  });
+}

@@ -1,0 +1,69 @@
+// shorter end to end on the embedded backend: RL against the length preference model makes the byte-level tiny
+// model's answers shorter (measured: ac_tokens_per_turn per step, as the cookbook's README says to watch).
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { crucible, e2eDir, metricNames, readJsonl } from "../testing/e2e.js";
+
+const dir = e2eDir("shorter");
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+describe("shorter e2e (local backend, crucible/tiny-bytes)", () => {
+  it("answers get shorter under the pairwise length preference", { timeout: 240_000 }, async () => {
+    const log = join(dir, "run");
+    const r = await crucible([
+      "run",
+      "shorter",
+      "backend=local",
+      "model_name=crucible/tiny-bytes",
+      "batch_size=4",
+      "group_size=8",
+      "max_tokens=16",
+      "learning_rate=1e-2",
+      "max_steps=12",
+      "save_every=0",
+      "eval_every=0",
+      `log_path=${log}`,
+    ]);
+    expect(r.err).toEqual([]);
+    expect(r.code).toBe(0);
+    const rows = readJsonl(join(log, "metrics.jsonl"));
+    expect(rows.map((m) => m["step"])).toEqual([...Array(12).keys()]);
+    const names = metricNames(rows);
+    for (const k of [
+      "env/all/win_minus_loss",
+      "env/all/format",
+      "env/all/ac_tokens_per_turn",
+      "kl_pre_post_v1",
+    ])
+      expect(names, k).toContain(k);
+    const tokens = rows.map((m) => m["env/all/ac_tokens_per_turn"] as number);
+    // Untrained, almost every answer runs to max_tokens (16); the length preference teaches it to stop early.
+    expect(mean(tokens.slice(0, 2))).toBeGreaterThan(12);
+    expect(mean(tokens.slice(-2))).toBeLessThan(mean(tokens.slice(0, 2)) / 2);
+    // Win-minus-loss is zero-sum within a group (every answer plays as many matchups as the others).
+    for (const m of rows) expect(m["env/all/win_minus_loss"] as number).toBeCloseTo(0, 9);
+  });
+
+  it("keeps the cookbook's defaults", async () => {
+    const r = await crucible([
+      "run",
+      "shorter",
+      "--dry-run",
+      "backend=remote",
+      "base_url=http://127.0.0.1:1",
+    ]);
+    expect(r.err).toEqual([]);
+    expect(JSON.parse(r.out.join("\n"))).toMatchObject({
+      model_name: "Qwen/Qwen3.5-4B",
+      renderer_name: "qwen3_5_disable_thinking",
+      batch_size: 32,
+      group_size: 16,
+      learning_rate: 3e-5,
+      max_tokens: 64,
+      eval_every: 5,
+    });
+  });
+});
