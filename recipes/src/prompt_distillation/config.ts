@@ -23,6 +23,7 @@ import {
   resolveBackend,
   resolveModel,
   resolveRenderer,
+  resolveRendererChoice,
 } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
 import { FINAL_ANSWER_REGEX } from "./prompt.js";
@@ -134,7 +135,7 @@ export const promptDistillation = defineRecipe({
       REMOTE_MODEL,
       "teacher_model",
     );
-    const renderer_name = await resolveRenderer(cfg.renderer_name, model_name);
+    const { renderer_name, renderer_name_given } = await resolveRendererChoice(cfg.renderer_name, model_name);
     // The teacher renders with the student's renderer when it is the same model, else with its own recommended one.
     if (teacher_model !== model_name) await resolveRenderer(null, teacher_model, "teacher_model");
     if (cfg.teacher_checkpoint !== null && !cfg.teacher_checkpoint.startsWith("tinker://")) {
@@ -175,6 +176,7 @@ export const promptDistillation = defineRecipe({
       model_name,
       teacher_model,
       renderer_name,
+      renderer_name_given,
       prompts_file,
       max_prompts: cfg.max_prompts ?? (local ? 64 : null),
       max_tokens: cfg.max_tokens ?? (local ? 32 : 1000),

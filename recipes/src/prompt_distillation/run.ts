@@ -1,31 +1,60 @@
 // prompt_distillation launcher: stage 1 samples the teacher (long system prompt in context) into a conversations
 // file, unless that file already exists; stage 2 fine-tunes the student on it with the SL loop (no system prompt).
 import { existsSync } from "node:fs";
+import type { ServiceClient } from "@crucible/tinker-client";
 import { openBackend } from "../common/backend.js";
+import { runRenderer } from "../common/checkpoint-renderer.js";
 import { resolveRenderer } from "../common/resolve.js";
 import { runSupervised } from "../common/run-supervised.js";
 import { rendererFor } from "../math_rl/run.js";
-import type { RecipeContext, RecipeResult } from "../recipe.js";
+import type { RecipeContext, RecipeResult, ResolvedExtras } from "../recipe.js";
 import type { PromptDistillationConfig } from "./config.js";
 import { generateTeacherData, readPrompts, writeDistillationData } from "./create-data.js";
 import { LANGUAGE_CLASSIFIER_PROMPT } from "./prompt.js";
 
+/**
+ * The teacher's renderer: for the student's model, the user's renderer_name if given, else the one
+ * teacher_checkpoint's run recorded, else the model's default; for another model, its checkpoint's or its default.
+ */
+async function teacherRenderer(
+  c: PromptDistillationConfig & ResolvedExtras,
+  service: ServiceClient,
+  ctx: RecipeContext,
+) {
+  const teacherModel = c.teacher_model!;
+  const same = teacherModel === c.model_name;
+  const fallback = same ? c.renderer_name! : await resolveRenderer(null, teacherModel, "teacher_model");
+  const name = await runRenderer(
+    service,
+    {
+      renderer_name: fallback,
+      renderer_name_given: same && c.renderer_name_given !== false,
+      load_checkpoint_path: null,
+      log_path: null,
+    },
+    ctx,
+    { teacherCheckpoint: c.teacher_checkpoint },
+  );
+  return rendererFor(teacherModel, name);
+}
+
 /** Stage 1: the teacher's answers → `file_path` (written once, atomically). */
-export async function createTeacherData(c: PromptDistillationConfig, ctx: RecipeContext): Promise<void> {
+export async function createTeacherData(
+  c: PromptDistillationConfig & ResolvedExtras,
+  ctx: RecipeContext,
+): Promise<void> {
   const file = c.file_path!;
   const teacherModel = c.teacher_model!;
-  const rendererName =
-    teacherModel === c.model_name
-      ? c.renderer_name!
-      : await resolveRenderer(null, teacherModel, "teacher_model");
-  const renderer = await rendererFor(teacherModel, rendererName);
   const prompts = readPrompts(c.prompts_file!, c.max_prompts);
   const session = await openBackend(c.backend === "remote" ? "remote" : "local", c.base_url, [teacherModel]);
   try {
+    const renderer = await teacherRenderer(c, session.service, ctx);
     const teacher = await session.service.createSamplingClient(
       c.teacher_checkpoint ? { modelPath: c.teacher_checkpoint } : { baseModel: teacherModel },
     );
-    ctx.print(`teacher ${c.teacher_checkpoint ?? teacherModel}: sampling ${prompts.length} replies`);
+    ctx.print(
+      `teacher ${c.teacher_checkpoint ?? teacherModel}: sampling ${prompts.length} replies (renderer ${renderer.name})`,
+    );
     const { rows, dropped } = await generateTeacherData({
       teacher,
       renderer,
@@ -48,7 +77,7 @@ export async function createTeacherData(c: PromptDistillationConfig, ctx: Recipe
 }
 
 export async function runPromptDistillation(
-  c: PromptDistillationConfig,
+  c: PromptDistillationConfig & ResolvedExtras,
   ctx: RecipeContext,
 ): Promise<RecipeResult> {
   if (existsSync(c.file_path!)) ctx.print(`using the existing teacher data ${c.file_path}`);
