@@ -131,7 +131,7 @@ export async function evalCommand(argv: readonly string[], io: CliIO): Promise<n
   const backend = resolveBackend(cfg.backend);
   if (backend === "remote") checkRemote(cfg.base_url);
   const model = resolveModel(cfg.model_name, backend, "Qwen/Qwen3.5-9B");
-  const rendererName = await resolveRenderer(cfg.renderer_name, model);
+  const defaultRenderer = await resolveRenderer(cfg.renderer_name, model);
   for (const n of names) {
     const f = n === "arithmetic" ? null : cfg[`${n}_file`];
     if (f) checkFileExists(f, `${n}_file`);
@@ -164,9 +164,22 @@ export async function evalCommand(argv: readonly string[], io: CliIO): Promise<n
   const outDir = cfg.out_dir ?? `/tmp/tinker-examples/eval/${modelSlug(model)}-${runDate()}`;
   const { openBackend } = await import("../common/backend.js");
   const { getRenderer, getTokenizer } = await import("@crucible/renderers");
-  const renderer = getRenderer(rendererName, await getTokenizer(tokenizerNameFor(model)));
   const session = await openBackend(backend, cfg.base_url, [model]);
   try {
+    // A checkpoint is evaluated in the chat format it was trained with, unless renderer_name is given.
+    const { runRenderer } = await import("../common/checkpoint-renderer.js");
+    const rendererName = await runRenderer(
+      session.service,
+      {
+        renderer_name: defaultRenderer,
+        renderer_name_given: cfg.renderer_name !== null,
+        load_checkpoint_path: cfg.checkpoint,
+        log_path: null,
+      },
+      { print: io.out, warn: (l) => io.err(`crucible: warning: ${l}`) },
+      { checkpointField: "checkpoint" },
+    );
+    const renderer = getRenderer(rendererName, await getTokenizer(tokenizerNameFor(model)));
     const samplingClient = await session.service.createSamplingClient(
       cfg.checkpoint ? { modelPath: cfg.checkpoint } : { baseModel: model },
     );

@@ -124,8 +124,24 @@ describe("renderer read back from checkpoints (local backend)", () => {
       renderer_name: "role_colon",
       renderer_name_given: true,
     });
+    const t3 = Date.now();
+
+    // crucible eval on the SFT sampler checkpoint, no renderer_name: evaluated in qwen3_5 too.
+    const sampler = readJsonl(join(sft, "checkpoints.jsonl")).at(-1)!["sampler_path"] as string;
+    const d = await crucible([
+      "eval",
+      "arithmetic",
+      "backend=local",
+      `model_name=${MODEL}`,
+      `checkpoint=${sampler}`,
+      "limit=1",
+      "max_tokens=2",
+      `out_dir=${join(dir, "eval")}`,
+    ]);
+    expect(d.err).toEqual([]);
+    expect(d.out).toContain(`renderer_name=qwen3_5 (from checkpoint=${sampler})`);
     console.log(
-      `checkpoint renderer e2e: chat_sl ${(t1 - t0) / 1000} s, distillation ${(t2 - t1) / 1000} s, math_rl ${(Date.now() - t2) / 1000} s`,
+      `checkpoint renderer e2e: chat_sl ${(t1 - t0) / 1000} s, distillation ${(t2 - t1) / 1000} s, math_rl ${(t3 - t2) / 1000} s, eval ${(Date.now() - t3) / 1000} s`,
     );
   });
 });

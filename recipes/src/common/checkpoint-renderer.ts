@@ -57,7 +57,7 @@ export async function runRenderer(
   service: Pick<ServiceClient, "createRestClient">,
   c: RunRendererFields,
   ctx: RecipeContext,
-  opts: { teacherCheckpoint?: string | null } = {},
+  opts: { teacherCheckpoint?: string | null; checkpointField?: string } = {},
 ): Promise<string> {
   const warn = ctx.warn ?? ctx.print;
   const { getLastCheckpoint } = await import("@crucible/train");
@@ -66,7 +66,10 @@ export async function runRenderer(
   const resumed = c.log_path ? getLastCheckpoint(c.log_path)?.statePath : undefined;
   if (resumed) sources.push({ label: `the resumed checkpoint ${resumed}`, path: resumed });
   else if (c.load_checkpoint_path)
-    sources.push({ label: `load_checkpoint_path=${c.load_checkpoint_path}`, path: c.load_checkpoint_path });
+    sources.push({
+      label: `${opts.checkpointField ?? "load_checkpoint_path"}=${c.load_checkpoint_path}`,
+      path: c.load_checkpoint_path,
+    });
   if (opts.teacherCheckpoint)
     sources.push({ label: `teacher_checkpoint=${opts.teacherCheckpoint}`, path: opts.teacherCheckpoint });
   const found: CheckpointRenderer[] = [];

@@ -4,17 +4,35 @@
 import { getLogger, setupLogging } from "@crucible/log";
 import { getRenderer, getTextContent, getTokenizer } from "@crucible/renderers";
 import { createDatum, type Datum, ModelInput } from "@crucible/tinker-client";
-import { checkpointClientFor, getLastCheckpoint, saveCheckpoint } from "@crucible/train";
-import { openBackend } from "../common/backend.js";
+import { checkpointClientFor, getLastCheckpoint, runMetadata, saveCheckpoint } from "@crucible/train";
+import { type BackendSession, openBackend } from "../common/backend.js";
+import { runRenderer } from "../common/checkpoint-renderer.js";
 import { finalMetrics, writeRunReport } from "../common/report.js";
 import { tokenizerNameFor } from "../common/resolve.js";
-import type { RecipeContext, RecipeResult } from "../recipe.js";
+import type { RecipeContext, RecipeResult, ResolvedExtras } from "../recipe.js";
 import type { RlLoopConfig } from "./config.js";
 import { gsm8kProblems, type ProblemSet, sumProblems } from "./problems.js";
 
 const logger = getLogger("rl_loop");
 
-export async function runRlLoop(c: RlLoopConfig, ctx: RecipeContext): Promise<RecipeResult> {
+export async function runRlLoop(c: RlLoopConfig & ResolvedExtras, ctx: RecipeContext): Promise<RecipeResult> {
+  const session = await openBackend(c.backend as "local" | "remote", c.base_url);
+  let rendererName: string;
+  try {
+    // A run from a checkpoint renders as that checkpoint was trained, unless renderer_name is given.
+    rendererName = await runRenderer(session.service, c, ctx);
+  } catch (e) {
+    await session.close();
+    throw e;
+  }
+  return rlLoop({ ...c, renderer_name: rendererName }, ctx, session);
+}
+
+async function rlLoop(
+  c: RlLoopConfig & ResolvedExtras,
+  ctx: RecipeContext,
+  session: BackendSession,
+): Promise<RecipeResult> {
   const logPath = c.log_path!;
   const mlLogger = await setupLogging({
     logDir: logPath,
@@ -35,20 +53,23 @@ export async function runRlLoop(c: RlLoopConfig, ctx: RecipeContext): Promise<Re
   let nTrainBatches = Math.floor(problems.rows.length / c.batch_size);
   if (c.max_steps !== null) nTrainBatches = Math.min(nTrainBatches, c.max_steps);
 
-  const session = await openBackend(c.backend as "local" | "remote", c.base_url);
   try {
     const service = session.service;
+    // The run's user metadata: what trained these weights, so later runs can read the renderer back.
+    const meta = {
+      userMetadata: runMetadata({ recipeName: "rl_loop", rendererName: c.renderer_name, config: { ...c } }),
+    };
     const resume = getLastCheckpoint(logPath);
     let startBatch = 0;
     let tc: Awaited<ReturnType<typeof service.createLoraTrainingClient>>;
     if (resume?.statePath) {
-      tc = await service.createTrainingClientFromStateWithOptimizer(resume.statePath);
+      tc = await service.createTrainingClientFromStateWithOptimizer(resume.statePath, meta);
       startBatch = resume.batch ?? 0;
       logger.info(`Resuming from batch ${startBatch}`);
     } else if (c.load_checkpoint_path) {
-      tc = await service.createTrainingClientFromState(c.load_checkpoint_path);
+      tc = await service.createTrainingClientFromState(c.load_checkpoint_path, meta);
     } else {
-      tc = await service.createLoraTrainingClient({ baseModel: c.model_name!, rank: c.lora_rank });
+      tc = await service.createLoraTrainingClient({ baseModel: c.model_name!, rank: c.lora_rank, ...meta });
     }
     const ckpt = checkpointClientFor(tc);
     const samplingParams = { maxTokens: c.max_tokens, stop: renderer.getStopSequences() };

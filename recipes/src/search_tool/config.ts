@@ -11,7 +11,7 @@ import {
   checkRemote,
   resolveBackend,
   resolveModel,
-  resolveRenderer,
+  resolveRendererChoice,
 } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
 import { checkSearchInputs, checkToolRenderer } from "./inputs.js";
@@ -88,9 +88,10 @@ export const searchTool = defineRecipe({
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const model_name = resolveModel(cfg.model_name, backend, SEARCH_TOOL_REMOTE_MODEL);
-    const renderer_name = await resolveRenderer(
-      cfg.renderer_name ?? (backend === "local" ? localToolRenderer(model_name) : null),
+    const { renderer_name, renderer_name_given } = await resolveRendererChoice(
+      cfg.renderer_name,
       model_name,
+      backend === "local" ? localToolRenderer(model_name) : null,
     );
     if (backend === "remote") await checkHubTokenizer(model_name);
     await checkToolRenderer(model_name, renderer_name);
@@ -111,7 +112,7 @@ export const searchTool = defineRecipe({
     const log_path =
       cfg.log_path ??
       `/tmp/tinker-examples/rl_search/search_r1_${modelSlug(model_name)}_${bs}_gs${cfg.group_size}_seed${cfg.seed}_tracj${Math.floor(cfg.max_trajectory_tokens / 1024)}k_lr${pyFloatStr(cfg.learning_rate)}_rank${cfg.lora_rank}_${runDate()}`;
-    return { ...cfg, backend, model_name, renderer_name, batch_size, log_path };
+    return { ...cfg, backend, model_name, renderer_name, renderer_name_given, batch_size, log_path };
   },
   async run(cfg, ctx) {
     const { runSearchTool } = await import("./run.js");

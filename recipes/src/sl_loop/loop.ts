@@ -11,13 +11,15 @@ import {
   loadSplitRows,
   RowDataset,
   readJsonlRows,
+  runMetadata,
   saveCheckpoint,
   toConversationRows,
 } from "@crucible/train";
-import { openBackend } from "../common/backend.js";
+import { type BackendSession, openBackend } from "../common/backend.js";
+import { runRenderer } from "../common/checkpoint-renderer.js";
 import { finalMetrics, writeRunReport } from "../common/report.js";
 import { tokenizerNameFor } from "../common/resolve.js";
-import type { RecipeContext, RecipeResult } from "../recipe.js";
+import type { RecipeContext, RecipeResult, ResolvedExtras } from "../recipe.js";
 import type { SlLoopConfig } from "./config.js";
 
 const logger = getLogger("sl_loop");
@@ -30,7 +32,24 @@ async function loadConversations(dataset: string) {
   return RowDataset.fromList(toConversationRows(rows)).shuffle(0);
 }
 
-export async function runSlLoop(c: SlLoopConfig, ctx: RecipeContext): Promise<RecipeResult> {
+export async function runSlLoop(c: SlLoopConfig & ResolvedExtras, ctx: RecipeContext): Promise<RecipeResult> {
+  const session = await openBackend(c.backend as "local" | "remote", c.base_url);
+  let rendererName: string;
+  try {
+    // A run from a checkpoint renders as that checkpoint was trained, unless renderer_name is given.
+    rendererName = await runRenderer(session.service, c, ctx);
+  } catch (e) {
+    await session.close();
+    throw e;
+  }
+  return slLoop({ ...c, renderer_name: rendererName }, ctx, session);
+}
+
+async function slLoop(
+  c: SlLoopConfig & ResolvedExtras,
+  ctx: RecipeContext,
+  session: BackendSession,
+): Promise<RecipeResult> {
   const logPath = c.log_path!;
   const mlLogger = await setupLogging({
     logDir: logPath,
@@ -51,21 +70,24 @@ export async function runSlLoop(c: SlLoopConfig, ctx: RecipeContext): Promise<Re
   if (c.max_steps !== null) nTrainBatches = Math.min(nTrainBatches, c.max_steps);
   logger.info(`Train batches: ${nTrainBatches}`);
 
-  const session = await openBackend(c.backend as "local" | "remote", c.base_url);
   try {
     const service = session.service;
+    // The run's user metadata: what trained these weights, so later runs can read the renderer back.
+    const meta = {
+      userMetadata: runMetadata({ recipeName: "sl_loop", rendererName: c.renderer_name, config: { ...c } }),
+    };
     // Resume from the last saved state if this log dir has one.
     const resume = getLastCheckpoint(logPath);
     let startBatch = 0;
     let tc: Awaited<ReturnType<typeof service.createLoraTrainingClient>>;
     if (resume?.statePath) {
-      tc = await service.createTrainingClientFromStateWithOptimizer(resume.statePath);
+      tc = await service.createTrainingClientFromStateWithOptimizer(resume.statePath, meta);
       startBatch = resume.batch ?? 0;
       logger.info(`Resuming from batch ${startBatch}`);
     } else if (c.load_checkpoint_path) {
-      tc = await service.createTrainingClientFromState(c.load_checkpoint_path);
+      tc = await service.createTrainingClientFromState(c.load_checkpoint_path, meta);
     } else {
-      tc = await service.createLoraTrainingClient({ baseModel: c.model_name!, rank: c.lora_rank });
+      tc = await service.createLoraTrainingClient({ baseModel: c.model_name!, rank: c.lora_rank, ...meta });
     }
     const ckpt = checkpointClientFor(tc);
 
