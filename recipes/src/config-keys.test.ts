@@ -52,6 +52,8 @@ const RUN_CODE: Record<string, string[]> = {
   ],
   shorter: ["shorter", "common/preference-rl.ts"],
   rlhf: ["rlhf", "common/run-loop.ts"],
+  guess_number: ["guess_number", "common/game-fields.ts", "common/run-game.ts"],
+  twenty_questions: ["twenty_questions", "common/game-fields.ts", "common/run-game.ts"],
 };
 
 function sources(rel: string): string {

@@ -3,6 +3,7 @@ import { chatSl } from "./chat_sl/config.js";
 import { codeRl } from "./code_rl/config.js";
 import { distillation } from "./distillation/config.js";
 import { dpo } from "./dpo/config.js";
+import { guessNumber } from "./guess_number/config.js";
 import { mathRl } from "./math_rl/config.js";
 import { promptDistillation } from "./prompt_distillation/config.js";
 import type { Recipe } from "./recipe.js";
@@ -13,6 +14,7 @@ import { searchTool } from "./search_tool/config.js";
 import { shorter } from "./shorter/config.js";
 import { slBasic } from "./sl_basic/config.js";
 import { slLoop } from "./sl_loop/config.js";
+import { twentyQuestions } from "./twenty_questions/config.js";
 
 export const RECIPES: readonly Recipe[] = [
   slBasic,
@@ -28,4 +30,6 @@ export const RECIPES: readonly Recipe[] = [
   promptDistillation,
   shorter,
   rlhf,
+  guessNumber,
+  twentyQuestions,
 ] as unknown as readonly Recipe[];

@@ -165,6 +165,32 @@ describe("crucible run: bad configs", () => {
         /run_sft=false but no SFT checkpoint in .*; run stage 1 first/,
       ],
     ],
+    guess_number: [
+      ["wrong type", ["max_turns=ten"], /max_turns=ten: expected int/],
+      [
+        "out of range",
+        ["max_trajectory_tokens=0"],
+        /max_trajectory_tokens: .*>0|max_trajectory_tokens: .*greater than 0/i,
+      ],
+      [
+        "train_fraction outside (0, 1)",
+        ["train_fraction=1"],
+        /train_fraction: .*<1|train_fraction: .*less than 1/i,
+      ],
+    ],
+    twenty_questions: [
+      ["wrong type", ["num_epochs=many"], /num_epochs=many: expected int/],
+      [
+        "unknown answerer model",
+        ["answerer_base_model=acme/unknown-7B"],
+        /answerer_base_model=acme\/unknown-7B: unknown model/,
+      ],
+      [
+        "out of range",
+        ["max_sampled_tokens=-5"],
+        /max_sampled_tokens: .*>0|max_sampled_tokens: .*greater than 0/i,
+      ],
+    ],
     distillation: [
       ["wrong type", ["kl_penalty_coef=big"], /kl_penalty_coef=big: expected float/],
       [
@@ -200,6 +226,8 @@ describe("crucible run: bad configs", () => {
     "prompt_distillation",
     "shorter",
     "rlhf",
+    "guess_number",
+    "twenty_questions",
   ]) {
     const cases = recipe === "rlhf" ? specific[recipe]! : [...common, ...(specific[recipe] ?? [])];
     it.each(cases)(`${recipe}: %s → one line, exit 2, nothing written`, async (_name, args, pattern) => {
@@ -371,6 +399,8 @@ describe("crucible run --help and list", () => {
       "prompt_distillation",
       "shorter",
       "rlhf",
+      "guess_number",
+      "twenty_questions",
     ]);
   });
 });
