@@ -5,11 +5,11 @@
 // student's KL to the prompted teacher, E over teacher-sampled tokens of log p_teacher(· | system, prompt) −
 // log p_student(· | prompt), both log-probs from the backend, before (base weights) and after (the run's final
 // sampler). It must fall.
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openBackend } from "../common/backend.js";
-import { bundledData, MULTILINGUAL_FILE } from "../common/data.js";
+import { bundledData, CONVERSATIONS_FILE, MULTILINGUAL_FILE } from "../common/data.js";
 import { rendererFor } from "../math_rl/run.js";
 import { crucible, e2eDir, readJsonl } from "../testing/e2e.js";
 import { readPrompts } from "./create-data.js";
@@ -130,5 +130,31 @@ describe("prompt_distillation e2e (local backend, tiny-bytes)", () => {
     } finally {
       await session.close();
     }
+  });
+
+  it("an existing file_path is the data: the teacher is not sampled and the file is left as it was", {
+    timeout: 120_000,
+  }, async () => {
+    const dir = e2eDir("prompt-distill-reuse");
+    dirs.push(dir);
+    const file = join(dir, "given.jsonl");
+    const lines = readFileSync(bundledData(CONVERSATIONS_FILE), "utf8").split("\n").slice(0, 4);
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const before = readFileSync(file, "utf8");
+    const r = await crucible([
+      ...[
+        "run",
+        "prompt_distillation",
+        "backend=local",
+        `model_name=${MODEL}`,
+        `log_path=${join(dir, "run")}`,
+      ],
+      ...[`file_path=${file}`, "batch_size=2", "max_steps=1", "max_length=64", "save_every=0"],
+    ]);
+    expect(r.err).toEqual([]);
+    expect(r.out).toContain(`using the existing teacher data ${file}`);
+    expect(r.out.some((l) => l.startsWith("teacher "))).toBe(false);
+    expect(readFileSync(file, "utf8")).toBe(before);
+    expect(readJsonl(join(dir, "run", "metrics.jsonl")).filter((m) => "train_mean_nll" in m)).toHaveLength(1);
   });
 });
