@@ -42,7 +42,7 @@ beforeAll(async () => {
       ],
     })}\n`,
   });
-  for (const m of ["Qwen/Qwen3.5-9B-Base", "Qwen/Qwen3.5-9B", "Qwen/Qwen3.6-35B-A3B"])
+  for (const m of ["Qwen/Qwen3.5-9B-Base", "Qwen/Qwen3.5-9B", "Qwen/Qwen3.6-35B-A3B", "Qwen/Qwen3.5-4B"])
     hub.commit("model", m, { "tokenizer.json": JSON.stringify(tinyTokenizerJson()), "config.json": "{}" });
   root = mkdtempSync(join(tmpdir(), "hosted-"));
   Object.assign(process.env, {
@@ -68,6 +68,8 @@ const EXPECT: Record<string, { dataset?: string; tokenizer: string; renderer: st
     tokenizer: "Qwen/Qwen3.5-9B-Base",
     renderer: "role_colon",
   },
+  guess_number: { tokenizer: "Qwen/Qwen3.5-4B", renderer: "qwen3_5_disable_thinking" },
+  twenty_questions: { tokenizer: "Qwen/Qwen3.5-9B", renderer: "qwen3_5_disable_thinking" },
 };
 
 describe("hosted defaults against a loopback hub", () => {

@@ -3,6 +3,7 @@
 import type { RolloutLimits } from "@crucible/env";
 import { z } from "zod";
 import { commonFields, modelField, nonNegInt, posInt } from "./fields.js";
+import { resolveRenderer } from "./resolve.js";
 
 export interface GameDefaults {
   remoteModel: string;
@@ -77,4 +78,19 @@ export function gameLimits(c: GameConfig): RolloutLimits {
   if (c.max_trajectory_tokens !== null) limits.maxTrajectoryTokens = c.max_trajectory_tokens;
   if (c.max_sampled_tokens !== null) limits.maxSampledTokens = c.max_sampled_tokens;
   return limits;
+}
+
+/**
+ * The cookbook's renderer for the multiplayer_rl models when none is named: Qwen3.5/3.6 and Qwen3 without thinking
+ * (its CLIConfig default `qwen3_5_disable_thinking`, and twenty_questions' answerer rule), else the recommended one.
+ */
+export async function gameRendererName(
+  name: string | null,
+  model: string,
+  field = "renderer_name",
+): Promise<string> {
+  if (name === null && (model.startsWith("Qwen/Qwen3.5") || model.startsWith("Qwen/Qwen3.6")))
+    return "qwen3_5_disable_thinking";
+  if (name === null && model.startsWith("Qwen/Qwen3")) return "qwen3_disable_thinking";
+  return resolveRenderer(name, model, field);
 }

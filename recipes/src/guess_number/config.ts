@@ -1,9 +1,10 @@
 // guess_number: multi-turn RL on the cookbook's number-guessing game (recipes/multiplayer_rl/guess_number). The env
 // answers "Too low" / "Too high" / "Correct"; reward 1 for the right number, 0 for a wrong one, −1 when unparsable.
 import { z } from "zod";
-import { gameFields, gameLimits } from "../common/game-fields.js";
+import { gameFields, gameLimits, gameRendererName } from "../common/game-fields.js";
+import { checkHubTokenizer } from "../common/hub-inputs.js";
 import { modelSlug, pyFloatStr, runDate } from "../common/pyformat.js";
-import { checkRemote, resolveBackend, resolveModel, resolveRenderer } from "../common/resolve.js";
+import { checkRemote, resolveBackend, resolveModel } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
 
 export const GUESS_NUMBER_REMOTE_MODEL = "Qwen/Qwen3.5-4B";
@@ -41,7 +42,8 @@ export const guessNumber = defineRecipe({
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const model_name = resolveModel(cfg.model_name, backend, GUESS_NUMBER_REMOTE_MODEL);
-    const renderer_name = await resolveRenderer(cfg.renderer_name, model_name);
+    const renderer_name = await gameRendererName(cfg.renderer_name, model_name);
+    if (backend === "remote") await checkHubTokenizer(model_name);
     const batch_size = cfg.batch_size ?? (backend === "local" ? 2 : 32);
     const log_path =
       cfg.log_path ??

@@ -2,9 +2,10 @@
 // yes/no questions; the answerer, who knows the secret word, is a second model sampled through the same backend.
 import { z } from "zod";
 import { posInt } from "../common/fields.js";
-import { gameFields, gameLimits } from "../common/game-fields.js";
+import { gameFields, gameLimits, gameRendererName } from "../common/game-fields.js";
+import { checkHubTokenizer } from "../common/hub-inputs.js";
 import { modelSlug, pyFloatStr, runDate } from "../common/pyformat.js";
-import { checkRemote, resolveBackend, resolveModel, resolveRenderer } from "../common/resolve.js";
+import { checkRemote, resolveBackend, resolveModel } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
 
 export const TWENTY_QUESTIONS_REMOTE_MODEL = "Qwen/Qwen3.5-4B";
@@ -33,13 +34,6 @@ export const twentyQuestionsSchema = z
   .strict();
 export type TwentyQuestionsConfig = z.output<typeof twentyQuestionsSchema>;
 
-/** The cookbook's answerer renderer: Qwen3.5/3.6 and Qwen3 without thinking, else the model's recommended one. */
-export async function answererRendererName(model: string): Promise<string> {
-  if (model.startsWith("Qwen/Qwen3.5") || model.startsWith("Qwen/Qwen3.6")) return "qwen3_5_disable_thinking";
-  if (model.startsWith("Qwen/Qwen3")) return "qwen3_disable_thinking";
-  return resolveRenderer(null, model, "answerer_base_model");
-}
-
 export const twentyQuestions = defineRecipe({
   name: "twenty_questions",
   summary:
@@ -55,14 +49,18 @@ export const twentyQuestions = defineRecipe({
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const model_name = resolveModel(cfg.model_name, backend, TWENTY_QUESTIONS_REMOTE_MODEL);
-    const renderer_name = await resolveRenderer(cfg.renderer_name, model_name);
+    const renderer_name = await gameRendererName(cfg.renderer_name, model_name);
     const answerer_base_model = resolveModel(
       cfg.answerer_base_model ?? (backend === "local" ? model_name : TWENTY_QUESTIONS_REMOTE_ANSWERER),
       backend,
       TWENTY_QUESTIONS_REMOTE_ANSWERER,
       "answerer_base_model",
     );
-    await answererRendererName(answerer_base_model);
+    await gameRendererName(null, answerer_base_model, "answerer_base_model");
+    if (backend === "remote") {
+      await checkHubTokenizer(model_name);
+      await checkHubTokenizer(answerer_base_model, "answerer_base_model");
+    }
     const batch_size = cfg.batch_size ?? (backend === "local" ? 2 : 64);
     const log_path =
       cfg.log_path ??
@@ -81,7 +79,7 @@ export const twentyQuestions = defineRecipe({
       dataset: async (renderer, service) => {
         const answerer = env.tinkerMessageCompleter({
           samplingClient: await service.createSamplingClient({ baseModel: answererModel }),
-          renderer: await rendererFor(answererModel, await answererRendererName(answererModel)),
+          renderer: await rendererFor(answererModel, await gameRendererName(null, answererModel)),
           maxTokens: cfg.answerer_max_tokens,
         });
         return env.twentyQuestionsDatasetBuilder({
