@@ -101,6 +101,12 @@ export const rlhfSchema = z
       .default(32)
       .describe("Comparisons of a .jsonl held out (RM pairwise accuracy, RL win rate)"),
     rm_num_epochs: posInt().default(1).describe("Passes of the reward model over the training comparisons"),
+    rm_swap: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Train the reward model on both A/B orders of every comparison (else one order, swapped at random)",
+      ),
     sft_max_steps: stepsField("SFT"),
     rm_max_steps: stepsField("reward-model"),
     rl_max_steps: stepsField("RL"),

@@ -102,7 +102,7 @@ async function rmStage(
       batchSize: c.batch_size!,
     },
     comparisons,
-    false,
+    c.rm_swap,
     renderer,
   );
   const res = await t.supervisedTrain({
