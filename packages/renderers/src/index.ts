@@ -28,6 +28,14 @@ export {
   smartResize,
 } from "./image.js";
 export {
+  KIMI_K25_MEDIA_PROCESSOR,
+  type KimiMediaProcessor,
+  kimiImageTokenCount,
+  kimiMediaProcessorFromConfig,
+  type NavitResize,
+  navitResizeImage,
+} from "./kimi-image.js";
+export {
   getKnownModelNames,
   getModelAttributes,
   getRecommendedRendererName,

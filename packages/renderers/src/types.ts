@@ -103,6 +103,8 @@ export interface RendererOptions {
   modelName?: string;
   /** Sizes image parts for the vision renderers. */
   imageProcessor?: import("./image.js").ImageProcessor;
+  /** Sizes image parts for the Kimi K2.5 / K2.6 renderers (e.g. KIMI_K25_MEDIA_PROCESSOR). */
+  mediaProcessor?: import("./kimi-image.js").KimiMediaProcessor;
 }
 
 /** A tool the model may call (OpenAI function format, as the cookbook's ToolSpec). */

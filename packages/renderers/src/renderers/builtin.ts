@@ -1,4 +1,5 @@
 import type { ImageProcessor } from "../image.js";
+import type { KimiMediaProcessor } from "../kimi-image.js";
 import type { Renderer } from "../renderer.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import type { RendererOptions } from "../types.js";
@@ -48,12 +49,12 @@ export const builtinRenderers: Record<string, Factory> = {
   deepseekv3_disable_thinking: (t) => new DeepSeekV3DisableThinkingRenderer(t),
   deepseekv3_thinking: (t) => new DeepSeekV3ThinkingRenderer(t),
   kimi_k2: (t) => new KimiK2Renderer(t),
-  kimi_k25: (t) => new KimiK25Renderer(t),
-  kimi_k25_disable_thinking: (t) => new KimiK25DisableThinkingRenderer(t),
+  kimi_k25: (t, o) => new KimiK25Renderer(t, kimi(o)),
+  kimi_k25_disable_thinking: (t, o) => new KimiK25DisableThinkingRenderer(t, kimi(o)),
   // K2.6 renders exactly as K2.5 (the cookbook dispatches both names to the K2.5 classes).
-  kimi_k26: (t) => new KimiK25Renderer(t),
-  kimi_k26_disable_thinking: (t) => new KimiK25DisableThinkingRenderer(t),
-  kimi_k26_preserve_thinking: (t) => new KimiK26PreserveThinkingRenderer(t),
+  kimi_k26: (t, o) => new KimiK25Renderer(t, kimi(o)),
+  kimi_k26_disable_thinking: (t, o) => new KimiK25DisableThinkingRenderer(t, kimi(o)),
+  kimi_k26_preserve_thinking: (t, o) => new KimiK26PreserveThinkingRenderer(t, kimi(o)),
   nemotron3: (t) => new Nemotron3Renderer(t),
   nemotron3_low_thinking: (t) => new Nemotron3LowThinkingRenderer(t),
   nemotron3_disable_thinking: (t) => new Nemotron3DisableThinkingRenderer(t),
@@ -71,4 +72,8 @@ export const builtinRenderers: Record<string, Factory> = {
 
 function vl(o: RendererOptions): { imageProcessor?: ImageProcessor } {
   return o.imageProcessor ? { imageProcessor: o.imageProcessor } : {};
+}
+
+function kimi(o: RendererOptions): { mediaProcessor?: KimiMediaProcessor } {
+  return o.mediaProcessor ? { mediaProcessor: o.mediaProcessor } : {};
 }

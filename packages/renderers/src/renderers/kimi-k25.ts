@@ -1,6 +1,7 @@
 import type { ModelInput, ModelInputChunk } from "@crucible/tinker-client";
 import { RendererError } from "../errors.js";
 import { type ImageSource, imageToChunk } from "../image.js";
+import { type KimiMediaProcessor, kimiImageTokenCount } from "../kimi-image.js";
 import { textChunk } from "../renderer.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import type { ContentPart, Message, Role, ToolSpec } from "../types.js";
@@ -10,9 +11,12 @@ import { encodeToolsToTypescriptStyle } from "./kimi-tool-declaration-ts.js";
 export interface KimiK25Options {
   stripThinkingFromHistory?: boolean;
   /**
-   * Tokens an image occupies (Kimi's image processor `get_resize_config(...)["num_tokens"]`); Kimi's processor is
-   * remote code that is not ported, so image parts need this.
+   * Sizes image parts as Kimi's image processor does (`get_resize_config(...)["num_tokens"]`): pass
+   * KIMI_K25_MEDIA_PROCESSOR or `kimiMediaProcessorFromConfig(preprocessor_config.json)`. Required only when a
+   * message holds an image (the cookbook asserts an image processor was given).
    */
+  mediaProcessor?: KimiMediaProcessor;
+  /** A custom token counter instead of `mediaProcessor` (for processors that are not MoonViT). */
   imageTokenCount?: (width: number, height: number) => number;
 }
 
@@ -32,7 +36,9 @@ export class KimiK25Renderer extends KimiK2Renderer {
         ? {}
         : { stripThinkingFromHistory: options.stripThinkingFromHistory },
     );
-    this.imageTokenCount = options.imageTokenCount;
+    const mp = options.mediaProcessor;
+    this.imageTokenCount =
+      options.imageTokenCount ?? (mp ? (w: number, h: number) => kimiImageTokenCount(mp, w, h) : undefined);
   }
 
   protected prefillText(): string {
@@ -85,7 +91,7 @@ export class KimiK25Renderer extends KimiK2Renderer {
     const count = this.imageTokenCount;
     if (!count) {
       throw new RendererError(
-        `renderer ${this.name}: image parts need the imageTokenCount option (Kimi's image processor is not ported)`,
+        `renderer ${this.name}: a message holds an image but no mediaProcessor was given (getRenderer(name, tokenizer, { mediaProcessor: KIMI_K25_MEDIA_PROCESSOR }))`,
       );
     }
     return imageToChunk(image, count);
