@@ -1,24 +1,23 @@
-// The packages as a user installs them: see pack-check/run.ts. Slow (builds, packs, npm installs: a few
-// minutes), so it runs once per `pnpm test`; the npm registry provides the tarballs' own dependencies.
-import { execFileSync } from "node:child_process";
+// The packages as a user installs them: see pack-check/run.ts. Slow (builds, packs, npm installs, and the install
+// compiles tinker-local's addon: 59 minutes measured at load 25-30 on the 2-core dev machine), so it is opt-in and
+// runs once; the npm registry provides the tarballs' own dependencies.
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runPackCheck } from "./pack-check/run.js";
 
-function registryReachable(): boolean {
-  try {
-    execFileSync("npm", ["ping", "--loglevel=error"], { stdio: "ignore", timeout: 30_000 });
-    return true;
-  } catch {
-    return false;
-  }
+/** `npm ping`, without blocking the event loop (it can take many seconds on a loaded machine). */
+function registryReachable(): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile("npm", ["ping", "--loglevel=error"], { timeout: 30_000 }, (err) => resolve(!err));
+  });
 }
 
 // Opt-in until its first full run on a quiet machine: CRUCIBLE_PACK_CHECK=1 pnpm exec vitest run tools/scripts/pack-check.test.ts
 const enabled = process.env.CRUCIBLE_PACK_CHECK === "1";
-const reachable = enabled && registryReachable();
+const reachable = enabled && (await registryReachable());
 
 it.runIf(enabled && !reachable && Boolean(process.env.CI))(
   "CI reaches the npm registry for the pack check",
@@ -55,5 +54,5 @@ describe.skipIf(!reachable)("published packages, installed with npm into fresh p
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
-  }, 900_000);
+  }, 5_400_000);
 });

@@ -221,6 +221,7 @@ export {
 } from "./supervised/train.js";
 export { buildEvaluators, runEvaluators } from "./utils/evals.js";
 export { checkLogDir, type LogDirBehavior } from "./utils/log-dir.js";
+export type { DatasetLoopParts } from "./utils/loop-config.js";
 // --- LR schedules and hyperparameters
 export { computeScheduleLrMultiplier, LR_SCHEDULES, type LRSchedule } from "./utils/lr-scheduling.js";
 export {

@@ -81,6 +81,11 @@ export {
   type FixtureRepo,
   fixtureFile,
 } from "./testing/fixture-repo.js";
+export {
+  type LocalHubSession,
+  type LocalHubSessionOptions,
+  startLocalHubSession,
+} from "./testing/hub-session.js";
 export { type HubRequestRecord, type HubRoute, LocalHub, type LocalHubOptions } from "./testing/local-hub.js";
 export { type UploadLog, uploadRoutes } from "./testing/upload-routes.js";
 export { type UploadFolderOptions, type UploadFolderResult, uploadFolder } from "./upload.js";

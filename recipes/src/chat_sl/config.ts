@@ -2,11 +2,12 @@
 import { basename } from "node:path";
 import { z } from "zod";
 import { checkpointFields, commonFields, modelField } from "../common/fields.js";
+import { checkHubInputs } from "../common/hub-inputs.js";
 import { checkEvalLists } from "../common/inline-evals.js";
 import { modelSlug, pyFloatStr, runDate } from "../common/pyformat.js";
 import { checkRemote, resolveBackend, resolveModel, resolveRendererChoice } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
-import { checkHubInputs, REMOTE_MODEL, resolveSlDataset, slTrainFields } from "../sl_basic/config.js";
+import { REMOTE_MODEL, resolveSlDataset, slTrainFields } from "../sl_basic/config.js";
 
 export const chatSlSchema = z
   .object({

@@ -1,17 +1,21 @@
 // `crucible download` against a hub-compatible server on loopback: fills the standard cache, then offline reads.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { cachedFile, datasetRepo, LocalHub, modelRepo } from "@crucible/hub";
+import {
+  cachedFile,
+  datasetRepo,
+  type LocalHubSession,
+  modelRepo,
+  startLocalHubSession,
+} from "@crucible/hub";
 import { getTokenizer } from "@crucible/renderers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tinyTokenizerJson } from "../../../packages/renderers/test/tiny-tokenizer.js";
 import { runCli } from "./app.js";
 import { commands } from "./commands.js";
 
-let hub: LocalHub;
+let session: LocalHubSession;
 let cache: string;
-const saved = { ...process.env };
 
 async function cli(argv: string[]) {
   const out: string[] = [];
@@ -21,7 +25,8 @@ async function cli(argv: string[]) {
 }
 
 beforeAll(async () => {
-  hub = await LocalHub.start();
+  session = await startLocalHubSession({ setHubCache: true });
+  const { hub } = session;
   hub.commit("dataset", "openai/gsm8k", {
     "main/train-00000-of-00001.parquet": new Uint8Array([1, 2, 3]),
     "main/test-00000-of-00001.parquet": new Uint8Array([4, 5]),
@@ -35,16 +40,9 @@ beforeAll(async () => {
     "config.json": '{"model_type":"qwen3_5"}',
     "model.safetensors": new Uint8Array(64),
   });
-  cache = mkdtempSync(join(tmpdir(), "dl-cmd-"));
-  process.env.HF_ENDPOINT = hub.url;
-  process.env.HF_HUB_CACHE = cache;
-  process.env.HF_HUB_OFFLINE = "";
+  cache = session.cacheDir;
 });
-afterAll(async () => {
-  process.env = saved;
-  rmSync(cache, { recursive: true, force: true });
-  await hub.close();
-});
+afterAll(() => session.close());
 
 describe("crucible download", () => {
   it("dataset by short name with --include: only those data files, in the standard cache layout", async () => {
@@ -61,14 +59,11 @@ describe("crucible download", () => {
     expect(r.code).toBe(0);
     expect(r.out[0]).toBe(`Qwen/Qwen3.5-9B: 3 files in ${join(cache, "models--Qwen--Qwen3.5-9B")}`);
     expect(cachedFile(modelRepo("Qwen/Qwen3.5-9B"), "model.safetensors", "main", cache)).toBeUndefined();
-    process.env.HF_HUB_OFFLINE = "1";
-    try {
-      const n = hub.requests.length;
+    await session.offline(async () => {
+      const n = session.hub.requests.length;
       expect((await getTokenizer("Qwen/Qwen3.5-9B")).eosTokenId).toBe(101);
-      expect(hub.requests.length).toBe(n);
-    } finally {
-      process.env.HF_HUB_OFFLINE = "";
-    }
+      expect(session.hub.requests.length).toBe(n);
+    });
   });
 
   it("a whole model; a missing repo is one error line with exit code 2", async () => {

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { ConfigError } from "../cli/errors.js";
 import { modelField, posInt } from "../common/fields.js";
 import { checkRemote, resolveBackend, resolveModel, resolveRendererChoice } from "../common/resolve.js";
-import { mathRlSchema } from "../math_rl/config.js";
+import { mathRlSchema } from "../math_rl/schema.js";
 import { defineRecipe } from "../recipe.js";
 
 export const CODE_RL_REMOTE_MODEL = "Qwen/Qwen3.5-9B";

@@ -85,6 +85,29 @@ export function checkpointFields(saveEvery: number) {
   };
 }
 
+/**
+ * Fields of the loops that train on a fixed dataset, SL (`supervised/train.Config`) and DPO
+ * (`preference/train_dpo.Config`), with the recipe's defaults; `batch_size` says what a batch holds.
+ */
+export function datasetLoopFields(d: {
+  learning_rate: number;
+  eval_every: number;
+  max_length: number;
+  batch_size: string;
+}) {
+  return {
+    batch_size: posInt().nullable().default(null).describe(d.batch_size),
+    max_length: posInt().default(d.max_length).describe("Truncate each datum to this many tokens"),
+    learning_rate: z.number().positive().default(d.learning_rate).describe("Adam learning rate"),
+    lr_schedule: LrSchedule.default("linear").describe("Learning-rate multiplier over the run"),
+    num_epochs: posInt().default(1).describe("Passes over the training set"),
+    lora_rank: posInt().default(32).describe("LoRA rank"),
+    eval_every: nonNegInt().default(d.eval_every).describe("Run test/nll every N steps (0 = never)"),
+    infrequent_eval_every: nonNegInt().default(100).describe("Run infrequent evaluators every N steps"),
+    ...adamFields(),
+  };
+}
+
 export function adamFields() {
   return {
     adam_beta1: z.number().min(0).max(1).default(0.9).describe("Adam beta1"),

@@ -5,7 +5,7 @@
 const hub = () => import("@crucible/hub");
 
 import { ConfigError } from "../cli/errors.js";
-import { tokenizerNameFor } from "./resolve.js";
+import { type BackendKind, tokenizerNameFor } from "./resolve.js";
 
 /** The recipes' dataset short names → hub repos (the cookbook's load_dataset calls). */
 export const DATASET_REPOS: Record<string, string> = {
@@ -94,6 +94,12 @@ export async function checkHubTokenizer(model: string, field = "model_name"): Pr
       throw new ConfigError(`${field}=${model}: tokenizer: ${e.message}; ${fetch}`, field);
     throw e;
   }
+}
+
+/** Named datasets exist in the cache or on the hub; remote models' tokenizers too (nothing is downloaded). */
+export async function checkHubInputs(dataset: string, model: string, backend: BackendKind): Promise<void> {
+  if (!dataset.endsWith(".jsonl")) await checkHubDataset(dataset);
+  if (backend === "remote") await checkHubTokenizer(model);
 }
 
 /** Loads (downloading into the cache if needed) a model's tokenizer, so the sync lookups of the loops find it. */

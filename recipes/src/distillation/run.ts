@@ -10,8 +10,8 @@ import { tokenizerNameFor } from "../common/resolve.js";
 import { runSupervised } from "../common/run-supervised.js";
 import { rendererFor } from "../math_rl/run.js";
 import type { RecipeContext, RecipeResult, ResolvedExtras } from "../recipe.js";
-import type { DistillationConfig } from "./config.js";
 import { loadPrompts } from "./prompts.js";
+import type { DistillationConfig } from "./schema.js";
 
 export { promptsFromConversations } from "./prompts.js";
 

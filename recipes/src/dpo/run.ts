@@ -5,7 +5,7 @@ import { inlineEvaluatorBuilders } from "../common/inline-evals.js";
 import { tokenizerNameFor } from "../common/resolve.js";
 import { sharedLoopOptions, trainOnBackendAndReport } from "../common/run-loop.js";
 import type { RecipeContext, RecipeResult } from "../recipe.js";
-import type { DpoConfig } from "./config.js";
+import type { DpoConfig } from "./schema.js";
 
 /** The DPO dataset builder a resolved config names (also used by the parity tests). */
 export async function dpoDatasetBuilder(

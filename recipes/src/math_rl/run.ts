@@ -12,8 +12,8 @@ import { inlineSamplerEvaluators } from "../common/inline-evals.js";
 import { finalMetrics, writeRunReport } from "../common/report.js";
 import { tokenizerNameFor } from "../common/resolve.js";
 import type { RecipeContext, RecipeResult, ResolvedExtras } from "../recipe.js";
-import type { MathRlConfig } from "./config.js";
 import { sourcesFromDir } from "./data.js";
+import type { MathRlConfig } from "./schema.js";
 
 /** The RL dataset builder of a resolved config (also used by the parity tests). */
 export async function mathRlDatasetBuilder(c: MathRlConfig, renderer: Renderer): Promise<RLDatasetBuilder> {

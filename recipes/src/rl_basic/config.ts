@@ -3,7 +3,8 @@
 import { z } from "zod";
 import { modelField, nonNegInt, posInt } from "../common/fields.js";
 import { resolveBackend } from "../common/resolve.js";
-import { mathRl, mathRlSchema } from "../math_rl/config.js";
+import { mathRl } from "../math_rl/config.js";
+import { mathRlSchema } from "../math_rl/schema.js";
 import { defineRecipe } from "../recipe.js";
 
 export const RL_BASIC_REMOTE_MODEL = "Qwen/Qwen3.5-9B-Base";

@@ -10,8 +10,8 @@ import { runRenderer } from "../common/checkpoint-renderer.js";
 import { finalMetrics, writeRunReport } from "../common/report.js";
 import { tokenizerNameFor } from "../common/resolve.js";
 import type { RecipeContext, RecipeResult, ResolvedExtras } from "../recipe.js";
-import type { RlLoopConfig } from "./config.js";
 import { gsm8kProblems, type ProblemSet, sumProblems } from "./problems.js";
+import type { RlLoopConfig } from "./schema.js";
 
 const logger = getLogger("rl_loop");
 

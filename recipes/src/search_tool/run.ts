@@ -5,8 +5,8 @@ import { runRenderer } from "../common/checkpoint-renderer.js";
 import { finalMetrics, writeRunReport } from "../common/report.js";
 import { rendererFor } from "../math_rl/run.js";
 import type { RecipeContext, RecipeResult, ResolvedExtras } from "../recipe.js";
-import { type SearchToolConfig, STREAM_NUM_MINIBATCHES } from "./config.js";
 import { checkToolRenderer, loadSearchInputs } from "./inputs.js";
+import { type SearchToolConfig, STREAM_NUM_MINIBATCHES } from "./schema.js";
 
 export async function runSearchTool(
   c: SearchToolConfig & ResolvedExtras,

@@ -4,19 +4,16 @@ import { z } from "zod";
 import { ConfigError } from "../cli/errors.js";
 import { bundledData, CONVERSATIONS_FILE } from "../common/data.js";
 import {
-  adamFields,
   checkpointFields,
   commonFields,
-  LrSchedule,
+  datasetLoopFields,
   modelField,
   nonNegInt,
-  posInt,
   TrainOnWhat,
 } from "../common/fields.js";
-import { checkHubDataset, checkHubTokenizer } from "../common/hub-inputs.js";
+import { checkHubInputs } from "../common/hub-inputs.js";
 import { checkEvalLists, inlineEvalFields } from "../common/inline-evals.js";
 import {
-  type BackendKind,
   checkFileExists,
   checkRemote,
   resolveBackend,
@@ -52,23 +49,17 @@ export function slTrainFields(d: {
       .nonnegative()
       .default(0)
       .describe("Seed of the .jsonl dataset's initial shuffle"),
-    batch_size: posInt()
-      .nullable()
-      .default(null)
-      .describe(`Sequences per step; None = 8 locally, ${d.batch_size_remote} remotely`),
-    max_length: posInt().default(d.max_length).describe("Truncate each datum to this many tokens"),
+    ...datasetLoopFields({
+      learning_rate: d.learning_rate,
+      eval_every: d.eval_every,
+      max_length: d.max_length,
+      batch_size: `Sequences per step; None = 8 locally, ${d.batch_size_remote} remotely`,
+    }),
     train_on_what: TrainOnWhat.nullable()
       .default(null)
       .describe("Which tokens get loss weight; None = the dataset's default (all_assistant_messages)"),
-    learning_rate: z.number().positive().default(d.learning_rate).describe("Adam learning rate"),
-    lr_schedule: LrSchedule.default("linear").describe("Learning-rate multiplier over the run"),
-    num_epochs: posInt().default(1).describe("Passes over the training set"),
-    lora_rank: posInt().default(32).describe("LoRA rank"),
-    eval_every: nonNegInt().default(d.eval_every).describe("Run test/nll every N steps (0 = never)"),
-    infrequent_eval_every: nonNegInt().default(100).describe("Run infrequent evaluators every N steps"),
     submit_ahead: nonNegInt().default(1).describe("Batches enqueued ahead of the one being awaited"),
     ...inlineEvalFields(),
-    ...adamFields(),
   };
 }
 
@@ -83,12 +74,6 @@ export const slBasicSchema = z
 export type SlBasicConfig = z.output<typeof slBasicSchema>;
 
 /** Dataset resolution shared with chat_sl: named HF datasets need the hub (remote runs), files must exist. */
-/** Named datasets exist in the cache or on the hub; remote models' tokenizers too (nothing is downloaded). */
-export async function checkHubInputs(dataset: string, model: string, backend: BackendKind): Promise<void> {
-  if (!dataset.endsWith(".jsonl")) await checkHubDataset(dataset);
-  if (backend === "remote") await checkHubTokenizer(model);
-}
-
 export function resolveSlDataset(
   cfg: { dataset: string | null; test_size: number | null },
   backend: "local" | "remote",

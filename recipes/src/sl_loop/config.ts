@@ -1,8 +1,6 @@
 // sl_loop: the minimal supervised loop, with the cookbook's recipes/sl_loop.py Config fields and defaults.
-import { z } from "zod";
 import { ConfigError } from "../cli/errors.js";
 import { bundledData, CONVERSATIONS_FILE } from "../common/data.js";
-import { commonFields, modelField, nonNegInt, posInt, TrainOnWhat } from "../common/fields.js";
 import {
   checkFileExists,
   checkRemote,
@@ -11,36 +9,7 @@ import {
   resolveRendererChoice,
 } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
-
-export const SL_LOOP_REMOTE_MODEL = "meta-llama/Llama-3.1-8B";
-
-export const slLoopSchema = z
-  .object({
-    model_name: modelField(SL_LOOP_REMOTE_MODEL),
-    ...commonFields(),
-    dataset: z
-      .string()
-      .nullable()
-      .default(null)
-      .describe(
-        "no_robots or a .jsonl file of {messages:[…]} conversations; None = bundled conversations.jsonl locally, no_robots remotely",
-      ),
-    batch_size: posInt()
-      .nullable()
-      .default(null)
-      .describe("Conversations per step; None = 8 locally, 128 (the cookbook default) remotely"),
-    learning_rate: z
-      .number()
-      .positive()
-      .default(1e-4)
-      .describe("Peak Adam learning rate (linear decay to 0)"),
-    max_length: posInt().default(32768).describe("Truncate each datum to this many tokens"),
-    train_on_what: TrainOnWhat.default("all_assistant_messages").describe("Which tokens get loss weight"),
-    lora_rank: posInt().default(32).describe("LoRA rank"),
-    save_every: nonNegInt().default(20).describe("Save a state checkpoint every N steps (0 = never)"),
-  })
-  .strict();
-export type SlLoopConfig = z.output<typeof slLoopSchema>;
+import { SL_LOOP_REMOTE_MODEL, slLoopSchema } from "./schema.js";
 
 export const slLoop = defineRecipe({
   name: "sl_loop",

@@ -20,7 +20,7 @@ import { runRenderer } from "../common/checkpoint-renderer.js";
 import { finalMetrics, writeRunReport } from "../common/report.js";
 import { tokenizerNameFor } from "../common/resolve.js";
 import type { RecipeContext, RecipeResult, ResolvedExtras } from "../recipe.js";
-import type { SlLoopConfig } from "./config.js";
+import type { SlLoopConfig } from "./schema.js";
 
 const logger = getLogger("sl_loop");
 

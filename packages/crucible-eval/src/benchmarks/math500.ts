@@ -2,7 +2,7 @@
 // .jsonl/.parquet file, the HF cache or the hub (benchmarks/rows.ts). Problems are named by their `unique_id` and carry
 // subject/level for the result's per-subject and per-level breakdown.
 import { type AnswerGrader, type EnvMessage, MathEnv, mathRowToProblem, type Row } from "@crucible/env";
-import type { BenchmarkProblem } from "./problems.js";
+import type { BenchmarkProblem } from "./benchmark-problem.js";
 import { type BenchmarkSource, benchmarkRows } from "./rows.js";
 
 export const MATH500_SOURCE: BenchmarkSource = { hf: "HuggingFaceH4/MATH-500", split: "test" };

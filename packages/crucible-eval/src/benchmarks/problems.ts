@@ -8,23 +8,13 @@ import {
   gsm8kRowToProblem,
   MathEnv,
   type Problem,
-  type ProblemEnv,
   permutation,
   RandomState,
   standardFewshotPrefix,
 } from "@crucible/env";
+import type { BenchmarkProblem } from "./benchmark-problem.js";
 import { loadMath500, MATH500_SOURCE } from "./math500.js";
 import { type BenchmarkSource, benchmarkRows } from "./rows.js";
-
-export interface BenchmarkProblem {
-  /** Stable id within the benchmark (used to resume). */
-  id: string;
-  question: string;
-  reference: string;
-  /** Attributes to break accuracy down by (e.g. MATH-500 `subject`, `level`). */
-  meta?: Record<string, string>;
-  makeEnv(renderer: EnvRenderer): ProblemEnv;
-}
 
 export const BENCHMARK_NAMES = ["arithmetic", "gsm8k", "math500"] as const;
 export type BenchmarkName = (typeof BENCHMARK_NAMES)[number];

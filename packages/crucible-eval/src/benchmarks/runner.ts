@@ -13,7 +13,7 @@ import {
   tinkerTokenCompleter,
 } from "@crucible/env";
 import { writeFileAtomic } from "@crucible/log";
-import type { BenchmarkProblem } from "./problems.js";
+import type { BenchmarkProblem } from "./benchmark-problem.js";
 
 export interface BenchmarkRunConfig {
   maxTokens: number;

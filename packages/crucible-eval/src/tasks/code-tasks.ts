@@ -47,12 +47,40 @@ export function codeExecution(o: CodeScorerOptions): Scorer {
   };
 }
 
+export type CodeTaskOptions = TaskLoadOptions & { limits?: Partial<SandboxLimits> };
+
+/** A code benchmark: prompt template → one greedy generation → the sample's `tests` run after its program prefix. */
+function codeTask(
+  opts: CodeTaskOptions,
+  t: {
+    name: string;
+    datasetName: string;
+    /** Where the rows come from when no local file or folder was given. */
+    hfLocation: string;
+    template: string;
+    dataset: Sample[];
+    programPrefixKey: string;
+  },
+): Task {
+  return {
+    name: t.name,
+    dataset: t.dataset,
+    datasetName: t.datasetName,
+    datasetLocation: opts.dataFile ?? opts.dataDir ?? t.hfLocation,
+    solver: [promptTemplate(t.template), generate()],
+    scorer: codeExecution({
+      programPrefixKey: t.programPrefixKey,
+      testsKey: "tests",
+      ...(opts.limits ? { limits: opts.limits } : {}),
+    }),
+    config: { maxTokens: 1024, temperature: 0 },
+  };
+}
+
 export const HUMANEVAL_TEMPLATE =
   "Read the following function signature and docstring, and fully implement the function described. Your response should only contain the code for this function.\n\n{prompt}";
 
-export async function humanevalTask(
-  opts: TaskLoadOptions & { limits?: Partial<SandboxLimits> } = {},
-): Promise<Task> {
+export async function humanevalTask(opts: CodeTaskOptions = {}): Promise<Task> {
   const rows = await taskRows("humaneval", { hf: "openai/openai_humaneval", split: "test" }, opts);
   const dataset: Sample[] = rows.map((r, i) => {
     const prompt = str("humaneval", r, i, "prompt");
@@ -68,27 +96,20 @@ export async function humanevalTask(
       },
     };
   });
-  return {
+  return codeTask(opts, {
     name: "humaneval",
-    dataset,
     datasetName: "openai/openai_humaneval",
-    datasetLocation: opts.dataFile ?? opts.dataDir ?? "hf://openai/openai_humaneval/test",
-    solver: [promptTemplate(HUMANEVAL_TEMPLATE), generate()],
-    scorer: codeExecution({
-      programPrefixKey: "prompt",
-      testsKey: "tests",
-      ...(opts.limits ? { limits: opts.limits } : {}),
-    }),
-    config: { maxTokens: 1024, temperature: 0 },
-  };
+    hfLocation: "hf://openai/openai_humaneval/test",
+    template: HUMANEVAL_TEMPLATE,
+    dataset,
+    programPrefixKey: "prompt",
+  });
 }
 
 export const MBPP_TEMPLATE =
   "You are an expert Python programmer, and here is your task: {prompt} Your code should pass these tests:\n\n{tests}\n\nWrite the code in a ```python block.";
 
-export async function mbppTask(
-  opts: TaskLoadOptions & { limits?: Partial<SandboxLimits> } = {},
-): Promise<Task> {
+export async function mbppTask(opts: CodeTaskOptions = {}): Promise<Task> {
   const rows = await taskRows(
     "mbpp",
     { hf: "google-research-datasets/mbpp", config: "full", split: "test" },
@@ -104,17 +125,12 @@ export async function mbppTask(
       metadata: { tests, setup, shown_tests: tests },
     };
   });
-  return {
+  return codeTask(opts, {
     name: "mbpp",
-    dataset,
     datasetName: "google-research-datasets/mbpp",
-    datasetLocation: opts.dataFile ?? opts.dataDir ?? "hf://google-research-datasets/mbpp/full/test",
-    solver: [promptTemplate(MBPP_TEMPLATE), generate()],
-    scorer: codeExecution({
-      programPrefixKey: "setup",
-      testsKey: "tests",
-      ...(opts.limits ? { limits: opts.limits } : {}),
-    }),
-    config: { maxTokens: 1024, temperature: 0 },
-  };
+    hfLocation: "hf://google-research-datasets/mbpp/full/test",
+    template: MBPP_TEMPLATE,
+    dataset,
+    programPrefixKey: "setup",
+  });
 }

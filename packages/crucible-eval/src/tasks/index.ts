@@ -8,6 +8,7 @@ export {
 } from "./choice-tasks.js";
 export {
   type CodeScorerOptions,
+  type CodeTaskOptions,
   codeExecution,
   extractCode,
   HUMANEVAL_TEMPLATE,

@@ -1,8 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { LocalHub } from "@crucible/hub";
+import { type LocalHubSession, startLocalHubSession } from "@crucible/hub";
 import { getRenderer, getTokenizerSync } from "@crucible/renderers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HelpSteer3ComparisonBuilder } from "../preference/comparison-builders.js";
@@ -10,12 +9,12 @@ import { NoRobotsBuilder } from "../supervised/builders.js";
 import { resolveSplitFiles } from "./files.js";
 
 const FIXTURE = join(import.meta.dirname, "../../test/fixtures/conversations.jsonl");
-let hub: LocalHub;
+let session: LocalHubSession;
 let cacheDir: string;
-const saved = { ...process.env };
 
 beforeAll(async () => {
-  hub = await LocalHub.start();
+  session = await startLocalHubSession();
+  const { hub } = session;
   const lines = readFileSync(FIXTURE, "utf8").trim().split("\n");
   hub.commit("dataset", "HuggingFaceH4/no_robots", {
     "data/train-00000-of-00002.jsonl": `${lines.slice(0, 10).join("\n")}\n`,
@@ -33,15 +32,9 @@ beforeAll(async () => {
     "preference/train.jsonl.gz": gzipSync([pref(0, -2), pref(1, 0), pref(2, 1), pref(3, -1)].join("\n")),
     "preference/validation.jsonl.gz": gzipSync(pref(4, 2)),
   });
-  cacheDir = mkdtempSync(join(tmpdir(), "train-hub-"));
-  process.env.HF_ENDPOINT = hub.url;
-  process.env.HF_HUB_OFFLINE = "";
+  cacheDir = session.cacheDir;
 });
-afterAll(async () => {
-  process.env = saved;
-  rmSync(cacheDir, { recursive: true, force: true });
-  await hub.close();
-});
+afterAll(() => session.close());
 
 describe("named datasets come from the hub into the HF cache", () => {
   it("NoRobotsBuilder downloads both train shards and the test split, then reads them offline", async () => {
@@ -59,18 +52,15 @@ describe("named datasets come from the hub into the HF cache", () => {
       "data/train-00000-of-00002.jsonl",
       "data/train-00001-of-00002.jsonl",
     ]);
-    process.env.HF_HUB_OFFLINE = "1";
-    try {
-      const n = hub.requests.length;
+    await session.offline(async () => {
+      const n = session.hub.requests.length;
       const again = await new NoRobotsBuilder(common, { cacheDir }, renderer).build();
       expect(again.train.length).toBe(10);
-      expect(hub.requests.length).toBe(n);
+      expect(session.hub.requests.length).toBe(n);
       await expect(resolveSplitFiles({ repo: "nvidia/HelpSteer3", cacheDir }, "train")).rejects.toThrow(
         /fetch it with: crucible download dataset nvidia\/HelpSteer3/,
       );
-    } finally {
-      process.env.HF_HUB_OFFLINE = "";
-    }
+    });
   });
 
   it("HelpSteer3 (config preference, .jsonl.gz) skips ties and labels by overall_preference", async () => {

@@ -1,16 +1,15 @@
 import { homedir } from "node:os";
-import { type Evaluator, type EvaluatorBuilder, NLLEvaluator, type SamplingClientLike } from "@crucible/eval";
-import { getLogger, type Metrics, type MetricsLogger, setupLogging } from "@crucible/log";
+import { type Evaluator, NLLEvaluator, type SamplingClientLike } from "@crucible/eval";
+import { getLogger, type Metrics, setupLogging } from "@crucible/log";
 import { type Datum, ModelInput } from "@crucible/tinker-client";
 import { z } from "zod";
 import { CheckpointManager } from "../checkpoint/manager.js";
 import { getLastCheckpoint } from "../checkpoint/record.js";
-import { checkpointClientFor, type ServiceClientLike, type TrainingClientLike } from "../client.js";
+import { checkpointClientFor, type TrainingClientLike } from "../client.js";
 import { ConfigurationError } from "../errors.js";
-import type { SupervisedDatasetBuilder } from "../supervised/builders.js";
 import { lossInput } from "../supervised/common.js";
 import { buildEvaluators, runEvaluators } from "../utils/evals.js";
-import { sharedLoopConfigFields } from "../utils/loop-config.js";
+import { type DatasetLoopParts, sharedLoopConfigFields } from "../utils/loop-config.js";
 import { computeScheduleLrMultiplier } from "../utils/lr-scheduling.js";
 import { runMetadata } from "../utils/run-metadata.js";
 import { StepTimer } from "../utils/timing.js";
@@ -30,16 +29,7 @@ export const DpoTrainConfigSchema = z.object({
 });
 export type DpoTrainOptions = z.input<typeof DpoTrainConfigSchema>;
 
-export interface DpoTrainConfig extends DpoTrainOptions {
-  /** Usually a DPODatasetBuilderFromComparisons (interleaved chosen/rejected datums). */
-  datasetBuilder: SupervisedDatasetBuilder;
-  evaluatorBuilders?: EvaluatorBuilder[];
-  infrequentEvaluatorBuilders?: EvaluatorBuilder[];
-  serviceClient: ServiceClientLike;
-  logger?: MetricsLogger;
-  consoleMetrics?: boolean;
-  onStep?: (step: number, metrics: Metrics) => void;
-}
+export interface DpoTrainConfig extends DpoTrainOptions, DatasetLoopParts {}
 
 /** Reference logprobs of each datum's targets: `compute_logprobs(model_input + [last target])[1:]`. */
 export async function referenceLogprobs(

@@ -1,7 +1,7 @@
 import { homedir } from "node:os";
-import type { Evaluator, EvaluatorBuilder } from "@crucible/eval";
+import type { Evaluator } from "@crucible/eval";
 import { NLLEvaluator } from "@crucible/eval";
-import { getLogger, type Metrics, type MetricsLogger, setupLogging } from "@crucible/log";
+import { getLogger, type Metrics, setupLogging } from "@crucible/log";
 import {
   type Datum,
   type ForwardBackwardOutput,
@@ -12,14 +12,13 @@ import {
 import { z } from "zod";
 import { CheckpointManager } from "../checkpoint/manager.js";
 import { getLastCheckpoint, recordGet } from "../checkpoint/record.js";
-import { checkpointClientFor, type ServiceClientLike, type TrainingClientLike } from "../client.js";
+import { checkpointClientFor, type TrainingClientLike } from "../client.js";
 import { ConfigurationError } from "../errors.js";
 import { buildEvaluators, runEvaluators } from "../utils/evals.js";
-import { sharedLoopConfigFields } from "../utils/loop-config.js";
+import { type DatasetLoopParts, sharedLoopConfigFields } from "../utils/loop-config.js";
 import { computeScheduleLrMultiplier } from "../utils/lr-scheduling.js";
 import { runMetadata } from "../utils/run-metadata.js";
 import { StepTimer } from "../utils/timing.js";
-import type { SupervisedDatasetBuilder } from "./builders.js";
 import { computeBpb, computeMeanNll, lossInput } from "./common.js";
 
 const log = getLogger("crucible.train.supervised");
@@ -35,19 +34,7 @@ export const SupervisedTrainConfigSchema = z.object({
 export type SupervisedTrainOptions = z.input<typeof SupervisedTrainConfigSchema>;
 
 /** Full config: the plain fields plus the objects a run needs (dataset builder, evaluators, the service client). */
-export interface SupervisedTrainConfig extends SupervisedTrainOptions {
-  datasetBuilder: SupervisedDatasetBuilder;
-  evaluatorBuilders?: EvaluatorBuilder[];
-  infrequentEvaluatorBuilders?: EvaluatorBuilder[];
-  /** The Tinker service to train on (hosted, any Tinker server, or the embedded local backend). */
-  serviceClient: ServiceClientLike;
-  /** Metrics sink; default `setupLogging` in `logPath` (config.json, metrics.jsonl, logs.log, console). */
-  logger?: MetricsLogger;
-  /** Print the per-step metrics table to stdout (default true). */
-  consoleMetrics?: boolean;
-  /** Called after each step's metrics are logged (progress hooks, tests). */
-  onStep?: (step: number, metrics: Metrics) => void;
-}
+export interface SupervisedTrainConfig extends SupervisedTrainOptions, DatasetLoopParts {}
 
 interface Submitted {
   step: number;

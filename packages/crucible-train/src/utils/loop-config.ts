@@ -1,6 +1,10 @@
 // Plain config fields shared by the SL loop (`supervised/train.py` Config) and the DPO loop
 // (`preference/train_dpo.py` Config): same names and cookbook defaults except the learning rate.
+import type { EvaluatorBuilder } from "@crucible/eval";
+import type { Metrics, MetricsLogger } from "@crucible/log";
 import { z } from "zod";
+import type { ServiceClientLike } from "../client.js";
+import type { SupervisedDatasetBuilder } from "../supervised/builders.js";
 
 export function sharedLoopConfigFields(defaultLearningRate: number) {
   return {
@@ -31,4 +35,20 @@ export function sharedLoopConfigFields(defaultLearningRate: number) {
     wandbName: z.string().nullable().default(null),
     maxSteps: z.number().int().positive().nullable().default(null),
   };
+}
+
+/** What an SL or DPO run needs besides its plain fields: the data, evaluators, the service and the metrics sink. */
+export interface DatasetLoopParts {
+  /** For DPO usually a DPODatasetBuilderFromComparisons (interleaved chosen/rejected datums). */
+  datasetBuilder: SupervisedDatasetBuilder;
+  evaluatorBuilders?: EvaluatorBuilder[];
+  infrequentEvaluatorBuilders?: EvaluatorBuilder[];
+  /** The Tinker service to train on (hosted, any Tinker server, or the embedded local backend). */
+  serviceClient: ServiceClientLike;
+  /** Metrics sink; default `setupLogging` in `logPath` (config.json, metrics.jsonl, logs.log, console). */
+  logger?: MetricsLogger;
+  /** Print the per-step metrics table to stdout (default true). */
+  consoleMetrics?: boolean;
+  /** Called after each step's metrics are logged (progress hooks, tests). */
+  onStep?: (step: number, metrics: Metrics) => void;
 }

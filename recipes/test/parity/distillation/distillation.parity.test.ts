@@ -9,8 +9,9 @@ import { TensorData } from "@crucible/tinker-client";
 import { applyTeacherKl } from "@crucible/train";
 import { describe, expect, it } from "vitest";
 import { resolveRecipeConfig } from "../../../src/cli/run-recipe.js";
-import { type DistillationConfig, distillation } from "../../../src/distillation/config.js";
+import { distillation } from "../../../src/distillation/config.js";
 import { loadPrompts, promptsFromConversations } from "../../../src/distillation/prompts.js";
+import type { DistillationConfig } from "../../../src/distillation/schema.js";
 import { CONVERSATIONS } from "../role-colon-reference.js";
 
 describe("distillation parity with the cookbook", () => {

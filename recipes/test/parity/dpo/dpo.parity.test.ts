@@ -6,8 +6,9 @@ import type { Datum } from "@crucible/tinker-client";
 import { computeDpoLoss } from "@crucible/train";
 import { describe, expect, it } from "vitest";
 import { resolveRecipeConfig } from "../../../src/cli/run-recipe.js";
-import { type DpoConfig, dpo } from "../../../src/dpo/config.js";
+import { dpo } from "../../../src/dpo/config.js";
 import { dpoDatasetBuilder } from "../../../src/dpo/run.js";
+import type { DpoConfig } from "../../../src/dpo/schema.js";
 import { conversationRows, roleColonExample, shifted } from "../role-colon-reference.js";
 
 const ints = (d: Datum, k: string) => Array.from(d.lossFnInputs[k]!.data as ArrayLike<number>);

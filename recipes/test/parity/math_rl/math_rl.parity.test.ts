@@ -7,8 +7,9 @@ import { ModelInput } from "@crucible/tinker-client";
 import { streamMinibatchPlan } from "@crucible/train";
 import { describe, expect, it } from "vitest";
 import { resolveRecipeConfig } from "../../../src/cli/run-recipe.js";
-import { type MathRlConfig, mathRl } from "../../../src/math_rl/config.js";
+import { mathRl } from "../../../src/math_rl/config.js";
 import { mathRlDatasetBuilder, rendererFor } from "../../../src/math_rl/run.js";
+import type { MathRlConfig } from "../../../src/math_rl/schema.js";
 import { roleColonExample } from "../role-colon-reference.js";
 
 describe("math_rl parity with the cookbook", () => {
