@@ -25,7 +25,8 @@ function sourceFiles(dir: string): string[] {
  * Import cycles among the modules under `dir` (every strongly connected component of two or more files, as
  * paths relative to `dir`). Type-only and lazy imports count: they still tie the modules' designs together.
  */
-export function importCycles(dir: string): string[][] {
+export function importCycles(folder: string): string[][] {
+  const dir = resolve(folder);
   const graph = new Map(sourceFiles(dir).map((f) => [f, relativeImports(f)]));
   const index = new Map<string, number>();
   const low = new Map<string, number>();

@@ -8,9 +8,9 @@ import { resolveRenderer } from "../common/resolve.js";
 import { runSupervised } from "../common/run-supervised.js";
 import { rendererFor } from "../math_rl/run.js";
 import type { RecipeContext, RecipeResult, ResolvedExtras } from "../recipe.js";
-import type { PromptDistillationConfig } from "./config.js";
 import { generateTeacherData, readPrompts, writeDistillationData } from "./create-data.js";
 import { LANGUAGE_CLASSIFIER_PROMPT } from "./prompt.js";
+import type { PromptDistillationConfig } from "./schema.js";
 
 /**
  * The teacher's renderer: for the student's model, the user's renderer_name if given, else the one

@@ -3,7 +3,7 @@
 import type { Renderer } from "@crucible/renderers";
 import type { ServiceClient } from "@crucible/tinker-client";
 import type { ComparisonDatasetBuilder } from "@crucible/train";
-import type { RlhfConfig } from "./config.js";
+import type { RlhfConfig } from "./schema.js";
 
 /** The cookbook's evaluator takes the first 256 held-out comparisons. */
 const EVAL_COMPARISONS = 256;

@@ -12,8 +12,8 @@ import { tokenizerNameFor } from "../common/resolve.js";
 import { sharedLoopOptions } from "../common/run-loop.js";
 import { rendererFor } from "../math_rl/run.js";
 import type { RecipeContext, RecipeResult } from "../recipe.js";
-import { type RlhfConfig, stageDirs } from "./config.js";
 import { trainRlAgainstRewardModel } from "./rl-stage.js";
+import { type RlhfConfig, stageDirs } from "./schema.js";
 
 /** The comparison set a resolved config names (stages 2 and 3). */
 export async function comparisonBuilderFor(c: RlhfConfig): Promise<ComparisonDatasetBuilder> {

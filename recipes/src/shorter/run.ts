@@ -1,8 +1,8 @@
 // shorter launcher: the dummy comparison set's prompt → pairwise preference envs judged by length → RL loop.
 import { runPreferenceRl } from "../common/preference-rl.js";
 import type { RecipeContext, RecipeResult } from "../recipe.js";
-import type { ShorterConfig } from "./config.js";
 import { preferenceModelShorter, shorterComparisonBuilder } from "./env.js";
+import type { ShorterConfig } from "./schema.js";
 
 export async function runShorter(c: ShorterConfig, ctx: RecipeContext): Promise<RecipeResult> {
   const t = await import("@crucible/train");
