@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HttpError, UserError } from "../server/errors.js";
-import { CheckpointStore } from "./checkpoint-store.js";
+import { CheckpointStore, owningSave } from "./checkpoint-store.js";
 
 describe("CheckpointStore", () => {
   let root: string;
@@ -64,6 +64,29 @@ describe("CheckpointStore", () => {
     expect(await readdir(join(root, "tmp"))).toEqual([basename(inFlight)]);
     await slow;
     expect(await readdir(join(root, "tmp"))).toEqual([]);
+  });
+
+  it("a sweep keeps the sibling temps an atomic write makes beside a live save, here and in other processes", async () => {
+    const { dir, release } = await store.tempDir();
+    const name = basename(dir);
+    const uuid = "79cab0cb-b8c4-44cb-98ef-ef09209afea6";
+    const sibling = `.${name}.tmp-${process.pid}-1796411526771`; // what writeDirAtomic(dir) creates
+    const otherLive = `.${process.ppid}-${uuid}.tmp-${process.ppid}-1`; // another live server's write
+    const deadLeftover = `.2147483646-${uuid}.tmp-2147483646-1`; // a crashed server's write
+    for (const d of [sibling, otherLive, deadLeftover]) await mkdir(join(root, "tmp", d));
+    expect(await store.sweepTmp()).toBe(1);
+    expect((await readdir(join(root, "tmp"))).sort()).toEqual([name, sibling, otherLive].sort());
+    release();
+    expect(await store.sweepTmp()).toBe(2);
+    expect(await readdir(join(root, "tmp"))).toEqual([otherLive]);
+  });
+
+  it("owningSave names the save an entry belongs to", () => {
+    const save = "12038-79cab0cb-b8c4-44cb-98ef-ef09209afea6";
+    expect(owningSave(save)).toBe(save);
+    expect(owningSave(`.${save}.tmp-12038-1796411526771`)).toBe(save);
+    expect(owningSave(`${save}-old`)).toBe(save);
+    expect(owningSave("0b7c-crashed-earlier")).toBe("0b7c-crashed-earlier");
   });
 
   it("TTL expiry hides and removes checkpoints; ttl null clears it", async () => {

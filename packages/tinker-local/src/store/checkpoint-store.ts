@@ -72,8 +72,9 @@ export class CheckpointStore {
     const names = await readdir(join(this.root, "tmp")).catch(() => [] as string[]);
     let removed = 0;
     for (const name of names) {
-      if (this.inFlight.has(name)) continue;
-      const pid = Number(name.split("-")[0]);
+      const save = owningSave(name);
+      if (this.inFlight.has(save)) continue;
+      const pid = Number(save.split("-")[0]);
       if (Number.isInteger(pid) && pid !== process.pid && processAlive(pid)) continue;
       await rm(join(this.root, "tmp", name), { recursive: true, force: true });
       removed++;
@@ -81,7 +82,7 @@ export class CheckpointStore {
     return removed;
   }
 
-  /** A fresh directory under `tmp/`, protected from sweeps until `release`. */
+  /** A fresh directory under `tmp/`, protected from sweeps (with the sibling temps written beside it) until `release`. */
   async tempDir(suffix = ""): Promise<{ dir: string; release: () => void }> {
     const name = `${process.pid}-${randomUUID()}${suffix}`;
     this.inFlight.add(name);
@@ -258,4 +259,14 @@ async function dirSize(dir: string): Promise<number> {
     total += entry.isDirectory() ? await dirSize(full) : (await stat(full)).size;
   }
   return total;
+}
+
+/**
+ * The save a `tmp/` entry belongs to (`<pid>-<uuid>`): the entry itself, or the save directory that an atomic
+ * writer's sibling temp (`.<pid>-<uuid>.tmp-…`, from writeDirAtomic) was made for. Sweeping such a sibling as a
+ * leftover deleted another live server's checkpoint files mid-write (ENOENT on adapter_config.json in CI).
+ */
+export function owningSave(entry: string): string {
+  const m = /^\.?(\d+-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/.exec(entry);
+  return m ? m[1]! : entry;
 }
