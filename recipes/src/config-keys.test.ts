@@ -42,7 +42,7 @@ const RUN_CODE: Record<string, string[]> = {
   rl_loop: ["rl_loop"],
   rl_basic: ["rl_basic", "math_rl", "common/inline-evals.ts"],
   code_rl: ["code_rl", "math_rl", "common/inline-evals.ts"],
-  search_tool: ["search_tool"],
+  search_tool: ["search_tool", "common/inline-evals.ts"],
   prompt_distillation: [
     "prompt_distillation",
     "common/run-supervised.ts",
@@ -50,10 +50,15 @@ const RUN_CODE: Record<string, string[]> = {
     "common/data.ts",
     "common/inline-evals.ts",
   ],
-  shorter: ["shorter", "common/preference-rl.ts"],
-  rlhf: ["rlhf", "common/run-loop.ts"],
-  guess_number: ["guess_number", "common/game-fields.ts", "common/run-game.ts"],
-  twenty_questions: ["twenty_questions", "common/game-fields.ts", "common/run-game.ts"],
+  shorter: ["shorter", "common/preference-rl.ts", "common/inline-evals.ts"],
+  rlhf: ["rlhf", "common/run-loop.ts", "common/inline-evals.ts"],
+  guess_number: ["guess_number", "common/game-fields.ts", "common/run-game.ts", "common/inline-evals.ts"],
+  twenty_questions: [
+    "twenty_questions",
+    "common/game-fields.ts",
+    "common/run-game.ts",
+    "common/inline-evals.ts",
+  ],
 };
 
 function sources(rel: string): string {

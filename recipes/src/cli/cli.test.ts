@@ -241,6 +241,43 @@ describe("crucible run: bad configs", () => {
     });
   }
 
+  const withEvals = RECIPES.filter((r) => allKeys(r.schema).some((f) => f.path === "evals")).map(
+    (r) => r.name,
+  );
+  it("evals= is on every training recipe that has inline benchmarks wired", () => {
+    expect(withEvals).toEqual(
+      expect.arrayContaining([
+        "dpo",
+        "math_rl",
+        "shorter",
+        "rlhf",
+        "guess_number",
+        "twenty_questions",
+        "search_tool",
+      ]),
+    );
+  });
+  it.each(withEvals)(
+    "%s: unknown benchmark in evals= → one line, exit 2, nothing written",
+    async (recipe) => {
+      const dir = join(tmp(), "run");
+      const r = await cli([
+        "run",
+        recipe,
+        "backend=local",
+        `log_path=${dir}`,
+        "--if-exists=raise",
+        "evals=gsm8k,mmlux",
+      ]);
+      expect(r.code).toBe(2);
+      expect(r.err).toHaveLength(1);
+      expect(r.err[0]).toMatch(
+        /^crucible: error: evals: unknown benchmark 'mmlux' \(did you mean 'mmlu'\?\)/,
+      );
+      expect(existsSync(dir)).toBe(false);
+    },
+  );
+
   it("rejects unknown recipes and options with a suggestion", async () => {
     expect((await cli(["run", "chat-sl"])).err[0]).toMatch(
       /unknown recipe 'chat-sl' \(did you mean 'chat_sl'\?\)/,
@@ -353,6 +390,21 @@ describe("crucible run --dry-run", () => {
       const r = await cli(["run", recipe.name, "--dry-run", "backend=local"]);
       expect(r.err).toEqual([]);
       expect(JSON.parse(r.out).log_path).toMatch(/^\/tmp\/tinker-examples\//);
+    }
+  });
+
+  it("every recipe records whether renderer_name was given, for runRenderer's read-back at run time", async () => {
+    for (const recipe of RECIPES) {
+      if (!allKeys(recipe.schema).some((f) => f.path === "renderer_name")) continue;
+      const dry = async (...a: string[]) =>
+        JSON.parse((await cli(["run", recipe.name, "--dry-run", "backend=local", ...a])).out);
+      const byDefault = await dry();
+      expect(byDefault.renderer_name_given, recipe.name).toBe(false);
+      const given = await dry(`renderer_name=${byDefault.renderer_name}`);
+      expect(given, recipe.name).toMatchObject({
+        renderer_name: byDefault.renderer_name,
+        renderer_name_given: true,
+      });
     }
   });
 

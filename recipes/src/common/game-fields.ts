@@ -2,7 +2,9 @@
 // config fields and the episode limits they pass to every env.
 import type { RolloutLimits } from "@crucible/env";
 import { z } from "zod";
+import type { ResolvedExtras } from "../recipe.js";
 import { commonFields, modelField, nonNegInt, posInt } from "./fields.js";
+import { everyEvalFields, type InlineEvalConfig } from "./inline-evals.js";
 import { resolveRenderer } from "./resolve.js";
 
 export interface GameDefaults {
@@ -27,7 +29,9 @@ export function gameFields(d: GameDefaults) {
       ),
     learning_rate: z.number().positive().default(3e-5).describe("Adam learning rate (constant)"),
     max_tokens: posInt().default(d.maxTokens).describe("Max sampled tokens per turn"),
-    eval_every: nonNegInt().default(5).describe("Play the held-out test games every N steps (0 = never)"),
+    eval_every: nonNegInt()
+      .default(5)
+      .describe("Play the held-out test games (and the evals= benchmarks) every N steps (0 = never)"),
     save_every: nonNegInt().default(20).describe("Save a checkpoint every N steps (0 = never)"),
     lora_rank: posInt().default(32).describe("LoRA rank"),
     test_group_size: posInt().default(d.testGroupSize).describe("Games per held-out target in the test set"),
@@ -46,10 +50,11 @@ export function gameFields(d: GameDefaults) {
       .nullable()
       .default(null)
       .describe("Policy tokens per episode, summed over turns (None = no cap)"),
+    ...everyEvalFields(),
   };
 }
 
-export interface GameConfig {
+export interface GameConfig extends ResolvedExtras, InlineEvalConfig {
   backend: "auto" | "local" | "remote";
   base_url: string | null;
   model_name: string | null;
@@ -78,6 +83,14 @@ export function gameLimits(c: GameConfig): RolloutLimits {
   if (c.max_trajectory_tokens !== null) limits.maxTrajectoryTokens = c.max_trajectory_tokens;
   if (c.max_sampled_tokens !== null) limits.maxSampledTokens = c.max_sampled_tokens;
   return limits;
+}
+
+/** `gameRendererName` and whether the user gave it, to spread into a resolved config (see resolveRendererChoice). */
+export async function gameRendererChoice(
+  name: string | null,
+  model: string,
+): Promise<{ renderer_name: string; renderer_name_given: boolean }> {
+  return { renderer_name: await gameRendererName(name, model), renderer_name_given: name !== null };
 }
 
 /**

@@ -7,6 +7,8 @@ import type { SamplingClientEvaluator } from "@crucible/train";
 import { rendererFor } from "../math_rl/run.js";
 import type { RecipeContext, RecipeResult } from "../recipe.js";
 import { openBackend } from "./backend.js";
+import { type RunRendererFields, runRenderer } from "./checkpoint-renderer.js";
+import { type InlineEvalConfig, inlineSamplerEvaluators } from "./inline-evals.js";
 import { finalMetrics, writeRunReport } from "./report.js";
 
 /** What the RL loop needs from a preference recipe's resolved config. */
@@ -14,7 +16,6 @@ export interface PreferenceRlRun {
   backend: "local" | "remote";
   baseUrl: string | null;
   modelName: string;
-  rendererName: string;
   logPath: string;
   recipeName: string;
   loadCheckpointPath: string | null;
@@ -37,22 +38,34 @@ export interface PreferenceRlParts {
   evaluators?: SamplingClientEvaluator[];
 }
 
-/** Opens the backend, builds the envs (they may need the service, e.g. for the reward model's sampler), trains. */
+/** The resolved config: its renderer choice, `evals=` and, as a whole, the run metadata and report. */
+export type PreferenceRlConfig = RunRendererFields &
+  InlineEvalConfig & { model_name: string | null; [key: string]: unknown };
+
+/**
+ * Opens the backend, settles the renderer (a checkpoint's when the user chose none: `runRenderer`), builds the envs
+ * (they may need the service, e.g. for the reward model's sampler) and trains, with `evals=` as extra evaluators.
+ */
 export async function runPreferenceRl(
   r: PreferenceRlRun,
+  config: PreferenceRlConfig,
   ctx: RecipeContext,
   parts: (renderer: Renderer, service: ServiceClient) => Promise<PreferenceRlParts>,
-  report: Record<string, unknown>,
 ): Promise<RecipeResult> {
   const t = await import("@crucible/train");
-  const renderer = await rendererFor(r.modelName, r.rendererName);
   const session = await openBackend(r.backend, r.baseUrl, [r.modelName, ...(r.alsoServe ?? [])]);
+  let used = config;
   try {
+    used = { ...config, renderer_name: await runRenderer(session.service, config, ctx) };
+    const rendererName = used.renderer_name!;
+    const renderer = await rendererFor(r.modelName, rendererName);
     const { datasetBuilder, evaluators } = await parts(renderer, session.service);
     await t.trainRL({
       serviceClient: session.service,
       modelName: r.modelName,
       recipeName: r.recipeName,
+      rendererName,
+      runConfig: { ...used },
       wandbProject: r.wandbProject,
       wandbName: r.wandbName,
       learningRate: r.learningRate,
@@ -63,7 +76,7 @@ export async function runPreferenceRl(
       evalEvery: r.evalEvery,
       saveEvery: r.saveEvery,
       loadCheckpointPath: r.loadCheckpointPath,
-      evaluators: evaluators ?? [],
+      evaluators: [...(await inlineSamplerEvaluators(used)), ...(evaluators ?? [])],
       loraRank: r.loraRank,
       computePostKl: r.computePostKl,
       numGroupsToLog: r.numGroupsToLog,
@@ -72,7 +85,7 @@ export async function runPreferenceRl(
   } finally {
     await session.close();
   }
-  await writeRunReport(r.logPath, `${r.recipeName} run report`, report);
+  await writeRunReport(r.logPath, `${r.recipeName} run report`, { ...used });
   ctx.print(`report: ${r.logPath}/report.html`);
   return { logPath: r.logPath, finalMetrics: finalMetrics(r.logPath) };
 }

@@ -1,8 +1,9 @@
 // guess_number: multi-turn RL on the cookbook's number-guessing game (recipes/multiplayer_rl/guess_number). The env
 // answers "Too low" / "Too high" / "Correct"; reward 1 for the right number, 0 for a wrong one, −1 when unparsable.
 import { z } from "zod";
-import { gameFields, gameLimits, gameRendererName } from "../common/game-fields.js";
+import { gameFields, gameLimits, gameRendererChoice } from "../common/game-fields.js";
 import { checkHubTokenizer } from "../common/hub-inputs.js";
+import { checkEvalLists } from "../common/inline-evals.js";
 import { modelSlug, pyFloatStr, runDate } from "../common/pyformat.js";
 import { checkRemote, resolveBackend, resolveModel } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
@@ -39,16 +40,17 @@ export const guessNumber = defineRecipe({
     "max_trajectory_tokens and max_sampled_tokens cap an episode's tokens.",
   schema: guessNumberSchema,
   async resolve(cfg) {
+    await checkEvalLists(cfg);
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const model_name = resolveModel(cfg.model_name, backend, GUESS_NUMBER_REMOTE_MODEL);
-    const renderer_name = await gameRendererName(cfg.renderer_name, model_name);
+    const { renderer_name, renderer_name_given } = await gameRendererChoice(cfg.renderer_name, model_name);
     if (backend === "remote") await checkHubTokenizer(model_name);
     const batch_size = cfg.batch_size ?? (backend === "local" ? 2 : 32);
     const log_path =
       cfg.log_path ??
       `/tmp/tinker-examples/guess-number/${modelSlug(model_name)}-${cfg.group_size}group-${batch_size}batch-${pyFloatStr(cfg.learning_rate)}lr-${runDate()}`;
-    return { ...cfg, backend, model_name, renderer_name, batch_size, log_path };
+    return { ...cfg, backend, model_name, renderer_name, renderer_name_given, batch_size, log_path };
   },
   async run(cfg, ctx) {
     const { guessNumberDatasetBuilder } = await import("@crucible/env");

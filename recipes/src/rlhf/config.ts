@@ -5,12 +5,13 @@ import { join } from "node:path";
 import { ConfigError } from "../cli/errors.js";
 import { bundledData, CONVERSATIONS_FILE, RLHF_COMPARISONS_FILE } from "../common/data.js";
 import { checkHubInputs } from "../common/hub-inputs.js";
+import { checkEvalLists } from "../common/inline-evals.js";
 import {
   checkFileExists,
   checkRemote,
   resolveBackend,
   resolveModel,
-  resolveRenderer,
+  resolveRendererChoice,
 } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
 import { RLHF_LOCAL_MODEL, RLHF_REMOTE_MODEL, rlhfSchema, stageDirs } from "./schema.js";
@@ -29,6 +30,7 @@ export const rlhf = defineRecipe({
     "preference/rlhf CLIConfig (HHH comparisons remotely; a bundled shorter-is-better set locally).",
   schema: rlhfSchema,
   async resolve(cfg) {
+    await checkEvalLists(cfg);
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const base_model = resolveModel(
@@ -37,7 +39,7 @@ export const rlhf = defineRecipe({
       RLHF_REMOTE_MODEL,
       "base_model",
     );
-    const renderer_name = await resolveRenderer(cfg.renderer_name, base_model);
+    const { renderer_name, renderer_name_given } = await resolveRendererChoice(cfg.renderer_name, base_model);
     if (!cfg.run_sft && !cfg.run_rm && !cfg.run_rl)
       throw new ConfigError("run_sft, run_rm and run_rl are all false: nothing to run", "run_rl");
     const sft_dataset =
@@ -75,6 +77,7 @@ export const rlhf = defineRecipe({
       backend,
       base_model,
       renderer_name,
+      renderer_name_given,
       sft_dataset,
       comparisons,
       batch_size: cfg.batch_size ?? (backend === "local" ? 8 : 256),

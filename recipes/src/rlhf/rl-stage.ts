@@ -3,13 +3,15 @@
 import type { Renderer } from "@crucible/renderers";
 import type { ServiceClient } from "@crucible/tinker-client";
 import type { ComparisonDatasetBuilder } from "@crucible/train";
+import { inlineSamplerEvaluators } from "../common/inline-evals.js";
+import type { ResolvedExtras } from "../recipe.js";
 import type { RlhfConfig } from "./schema.js";
 
 /** The cookbook's evaluator takes the first 256 held-out comparisons. */
 const EVAL_COMPARISONS = 256;
 
 export async function trainRlAgainstRewardModel(
-  c: RlhfConfig,
+  c: RlhfConfig & ResolvedExtras,
   service: ServiceClient,
   renderer: Renderer,
   dirs: { sft: string; rm: string; rl: string },
@@ -26,7 +28,8 @@ export async function trainRlAgainstRewardModel(
     rmWeightsPath: rm.samplerPath,
   });
   const heldOut = (await t.getLabeledComparisons(comparisons)).test ?? [];
-  const evaluators =
+  const benchmarks = await inlineSamplerEvaluators({ ...c, model_name: c.base_model, log_path: dirs.rl });
+  const winRate =
     heldOut.length > 0
       ? [
           new t.ComparisonEvaluator({
@@ -41,6 +44,8 @@ export async function trainRlAgainstRewardModel(
     serviceClient: service,
     modelName: c.base_model!,
     recipeName: "recipe_preference_rlhf_rl",
+    rendererName: c.renderer_name,
+    runConfig: { ...c, log_path: dirs.rl },
     learningRate: c.rl_learning_rate,
     datasetBuilder: t.pairwisePreferenceRLDatasetBuilder({
       comparisonBuilder: comparisons,
@@ -56,7 +61,7 @@ export async function trainRlAgainstRewardModel(
     evalEvery: c.eval_every,
     saveEvery: c.save_every,
     loadCheckpointPath: sft.statePath,
-    evaluators,
+    evaluators: [...benchmarks, ...winRate],
     loraRank: c.lora_rank,
     numGroupsToLog: c.num_groups_to_log,
     wandbProject: c.wandb_project,

@@ -6,12 +6,13 @@ import type { Renderer } from "@crucible/renderers";
 import type { ServiceClient } from "@crucible/tinker-client";
 import type { ComparisonDatasetBuilder } from "@crucible/train";
 import { openBackend } from "../common/backend.js";
+import { runRenderer } from "../common/checkpoint-renderer.js";
 import { prefetchTokenizer } from "../common/hub-inputs.js";
 import { finalMetrics, readJsonl, writeRunReport } from "../common/report.js";
 import { tokenizerNameFor } from "../common/resolve.js";
 import { sharedLoopOptions } from "../common/run-loop.js";
 import { rendererFor } from "../math_rl/run.js";
-import type { RecipeContext, RecipeResult } from "../recipe.js";
+import type { RecipeContext, RecipeResult, ResolvedExtras } from "../recipe.js";
 import { trainRlAgainstRewardModel } from "./rl-stage.js";
 import { type RlhfConfig, stageDirs } from "./schema.js";
 
@@ -121,14 +122,23 @@ async function rmStage(
   await logger.close();
 }
 
-export async function runRlhf(c: RlhfConfig, ctx: RecipeContext): Promise<RecipeResult> {
-  await prefetchTokenizer(tokenizerNameFor(c.base_model!));
-  const root = c.log_path!;
+export async function runRlhf(
+  resolved: RlhfConfig & ResolvedExtras,
+  ctx: RecipeContext,
+): Promise<RecipeResult> {
+  await prefetchTokenizer(tokenizerNameFor(resolved.base_model!));
+  const root = resolved.log_path!;
   const dirs = stageDirs(root);
   mkdirSync(root, { recursive: true });
-  const renderer = await rendererFor(c.base_model!, c.renderer_name!);
-  const session = await openBackend(c.backend === "remote" ? "remote" : "local", c.base_url, [c.base_model]);
+  const session = await openBackend(resolved.backend === "remote" ? "remote" : "local", resolved.base_url, [
+    resolved.base_model,
+  ]);
+  let c = resolved;
   try {
+    // Every stage continues from the SFT weights: a rerun keeps the renderer their checkpoint recorded.
+    const fromSft = { ...resolved, log_path: dirs.sft, load_checkpoint_path: null };
+    c = { ...resolved, renderer_name: await runRenderer(session.service, fromSft, ctx) };
+    const renderer = await rendererFor(c.base_model!, c.renderer_name!);
     if (c.run_sft) {
       ctx.print(`stage 1/3: SFT → ${dirs.sft}`);
       await sftStage(c, session.service, renderer, dirs.sft);

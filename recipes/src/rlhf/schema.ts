@@ -4,6 +4,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { commonFields, nonNegInt, posInt } from "../common/fields.js";
+import { everyEvalFields } from "../common/inline-evals.js";
 
 export const RLHF_REMOTE_MODEL = "Qwen/Qwen3.5-9B-Base";
 /** Locally the byte-level tiny model: its 320-token vocabulary makes reward-model training fast enough on a CPU. */
@@ -67,7 +68,9 @@ export const rlhfSchema = z
       .describe("Max sampled tokens per RL answer (and per evaluated answer)"),
     rl_group_size: posInt().default(4).describe("Answers per prompt, played against each other"),
     save_every: nonNegInt().default(100).describe("Save a checkpoint every N steps (0 = never)"),
-    eval_every: nonNegInt().default(20).describe("Evaluate every N steps (0 = never)"),
+    eval_every: nonNegInt()
+      .default(20)
+      .describe("Evaluate every N steps, in every stage (0 = never); the evals= benchmarks run in stage 3"),
     num_groups_to_log: nonNegInt()
       .default(4)
       .describe("RL groups whose transcripts are written per iteration"),
@@ -98,6 +101,7 @@ export const rlhfSchema = z
     sft_max_steps: stepsField("SFT"),
     rm_max_steps: stepsField("reward-model"),
     rl_max_steps: stepsField("RL"),
+    ...everyEvalFields(),
   })
   .strict();
 export type RlhfConfig = z.output<typeof rlhfSchema>;

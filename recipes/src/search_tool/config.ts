@@ -3,6 +3,7 @@
 // the answer against the reference answers. Config fields and defaults are rl_search.py's command-line options.
 import { ConfigError } from "../cli/errors.js";
 import { checkHubTokenizer } from "../common/hub-inputs.js";
+import { checkEvalLists } from "../common/inline-evals.js";
 import { modelSlug, pyFloatStr, runDate } from "../common/pyformat.js";
 import {
   checkFileExists,
@@ -33,6 +34,7 @@ export const searchTool = defineRecipe({
     "tool-call format (qwen3*, qwen3_5, kimi_k2, nemotron3, ...).",
   schema: searchToolSchema,
   async resolve(cfg) {
+    await checkEvalLists(cfg);
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const model_name = resolveModel(cfg.model_name, backend, SEARCH_TOOL_REMOTE_MODEL);

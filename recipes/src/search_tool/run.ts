@@ -2,6 +2,7 @@
 import type { ServiceClient } from "@crucible/tinker-client";
 import { openBackend } from "../common/backend.js";
 import { runRenderer } from "../common/checkpoint-renderer.js";
+import { inlineSamplerEvaluators } from "../common/inline-evals.js";
 import { finalMetrics, writeRunReport } from "../common/report.js";
 import { rendererFor } from "../math_rl/run.js";
 import type { RecipeContext, RecipeResult, ResolvedExtras } from "../recipe.js";
@@ -60,7 +61,8 @@ async function trainSearchTool(c: SearchToolConfig & ResolvedExtras, service: Se
     maxTokens: c.max_tokens,
     logPath: c.log_path!,
     tokenizer: renderer.tokenizer,
-    evalEvery: 0, // as the cookbook: no test set
+    evalEvery: c.eval_every, // no test set (as the cookbook): only the evals= benchmarks
+    evaluators: await inlineSamplerEvaluators(c),
     saveEvery: c.save_every,
     loadCheckpointPath: c.load_checkpoint_path,
     loraRank: c.lora_rank,

@@ -3,6 +3,7 @@
 // an import cycle.
 import { z } from "zod";
 import { commonFields, modelField, nonNegInt, posInt } from "../common/fields.js";
+import { everyEvalFields } from "../common/inline-evals.js";
 
 export const SEARCH_TOOL_REMOTE_MODEL = "Qwen/Qwen3-4B-Instruct-2507";
 /** Minibatches per substep when stream_minibatch is on (fixed in the cookbook too). */
@@ -51,6 +52,10 @@ export const searchToolSchema = z
     num_groups_to_log: nonNegInt()
       .default(4)
       .describe("Groups whose transcripts are written to iteration_%06d/train.html (0 = none)"),
+    eval_every: nonNegInt()
+      .default(10)
+      .describe("Run the evals= benchmarks every N steps (0 = never; search_tool has no test set)"),
+    ...everyEvalFields(),
   })
   .strict();
 export type SearchToolConfig = z.output<typeof searchToolSchema>;

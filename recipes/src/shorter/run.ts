@@ -11,7 +11,6 @@ export async function runShorter(c: ShorterConfig, ctx: RecipeContext): Promise<
       backend: c.backend === "remote" ? "remote" : "local",
       baseUrl: c.base_url,
       modelName: c.model_name!,
-      rendererName: c.renderer_name!,
       logPath: c.log_path!,
       recipeName: "recipe_preference_shorter",
       loadCheckpointPath: c.load_checkpoint_path,
@@ -26,6 +25,7 @@ export async function runShorter(c: ShorterConfig, ctx: RecipeContext): Promise<
       wandbName: c.wandb_name,
       maxSteps: c.max_steps,
     },
+    c,
     ctx,
     async (renderer) => ({
       datasetBuilder: t.pairwisePreferenceRLDatasetBuilder({
@@ -36,6 +36,5 @@ export async function runShorter(c: ShorterConfig, ctx: RecipeContext): Promise<
         preferenceModelBuilder: () => preferenceModelShorter,
       }),
     }),
-    { ...c },
   );
 }

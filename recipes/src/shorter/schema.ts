@@ -3,6 +3,7 @@
 // an import cycle.
 import { z } from "zod";
 import { commonFields, modelField, nonNegInt, posInt } from "../common/fields.js";
+import { everyEvalFields } from "../common/inline-evals.js";
 
 export const SHORTER_REMOTE_MODEL = "Qwen/Qwen3.5-4B";
 
@@ -22,12 +23,13 @@ export const shorterSchema = z
     max_tokens: posInt().default(64).describe("Max sampled tokens per answer"),
     eval_every: nonNegInt()
       .default(5)
-      .describe("Evaluate every N steps (0 = never; shorter has no test set)"),
+      .describe("Run the evals= benchmarks every N steps (0 = never; shorter has no test set)"),
     save_every: nonNegInt().default(20).describe("Save a checkpoint every N steps (0 = never)"),
     lora_rank: posInt().default(32).describe("LoRA rank"),
     num_groups_to_log: nonNegInt()
       .default(4)
       .describe("Groups whose transcripts are written to iteration_%06d/train.html (0 = none)"),
+    ...everyEvalFields(),
   })
   .strict();
 export type ShorterConfig = z.output<typeof shorterSchema>;

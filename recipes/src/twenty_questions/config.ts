@@ -2,8 +2,9 @@
 // yes/no questions; the answerer, who knows the secret word, is a second model sampled through the same backend.
 import { z } from "zod";
 import { posInt } from "../common/fields.js";
-import { gameFields, gameLimits, gameRendererName } from "../common/game-fields.js";
+import { gameFields, gameLimits, gameRendererChoice, gameRendererName } from "../common/game-fields.js";
 import { checkHubTokenizer } from "../common/hub-inputs.js";
+import { checkEvalLists } from "../common/inline-evals.js";
 import { modelSlug, pyFloatStr, runDate } from "../common/pyformat.js";
 import { checkRemote, resolveBackend, resolveModel } from "../common/resolve.js";
 import { defineRecipe } from "../recipe.js";
@@ -46,10 +47,11 @@ export const twentyQuestions = defineRecipe({
     "Words: the cookbook's 171 nouns shuffled by random.Random(0), 34 held out as test games.",
   schema: twentyQuestionsSchema,
   async resolve(cfg) {
+    await checkEvalLists(cfg);
     const backend = resolveBackend(cfg.backend);
     if (backend === "remote") checkRemote(cfg.base_url);
     const model_name = resolveModel(cfg.model_name, backend, TWENTY_QUESTIONS_REMOTE_MODEL);
-    const renderer_name = await gameRendererName(cfg.renderer_name, model_name);
+    const { renderer_name, renderer_name_given } = await gameRendererChoice(cfg.renderer_name, model_name);
     const answerer_base_model = resolveModel(
       cfg.answerer_base_model ?? (backend === "local" ? model_name : TWENTY_QUESTIONS_REMOTE_ANSWERER),
       backend,
@@ -65,7 +67,16 @@ export const twentyQuestions = defineRecipe({
     const log_path =
       cfg.log_path ??
       `/tmp/tinker-examples/twenty-questions-rl/${modelSlug(model_name)}-${cfg.group_size}group-${batch_size}batch-${pyFloatStr(cfg.learning_rate)}lr-${runDate()}`;
-    return { ...cfg, backend, model_name, renderer_name, answerer_base_model, batch_size, log_path };
+    return {
+      ...cfg,
+      backend,
+      model_name,
+      renderer_name,
+      renderer_name_given,
+      answerer_base_model,
+      batch_size,
+      log_path,
+    };
   },
   async run(cfg, ctx) {
     const env = await import("@crucible/env");
