@@ -96,4 +96,14 @@ describe("recipe config keys", () => {
       expect(unreadKeys(keys, code)).toEqual([]);
     });
   }
+
+  // renderer_name_given (set by resolve, see the --dry-run test in cli.test.ts) is only half the read-back: the
+  // runner must hand the config to runRenderer once the backend is open.
+  for (const recipe of RECIPES) {
+    if (!("renderer_name" in recipe.schema.shape)) continue;
+    it(`${recipe.name}: its run code settles the renderer with runRenderer`, () => {
+      const code = RUN_CODE[recipe.name]!.map(sources).join("\n");
+      expect(code).toMatch(/\brunRenderer\(/);
+    });
+  }
 });
