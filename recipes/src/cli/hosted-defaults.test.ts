@@ -187,4 +187,29 @@ describe("hosted defaults against a loopback hub", () => {
       "train-00000-of-00001.jsonl",
     ]);
   });
+
+  it("dpo on the embedded backend trains on hh-rlhf comparisons fetched from the hub", {
+    timeout: 300_000,
+  }, async () => {
+    const log = join(root, "dpo-run");
+    const r = await crucible([
+      "run",
+      "dpo",
+      "backend=local",
+      "dataset=hhh",
+      "batch_size=2",
+      `log_path=${log}`,
+      "max_steps=1",
+      "save_every=0",
+      "--if-exists=delete",
+    ]);
+    expect(r.err).toEqual([]);
+    const rows = readJsonl(join(log, "metrics.jsonl"));
+    expect(rows.map((m) => m.step)).toEqual([0]);
+    // A fresh LoRA scores chosen and rejected alike: the DPO loss starts at ln 2.
+    expect(rows[0]!["dpo_loss"] as number).toBeCloseTo(Math.log(2), 3);
+    const snaps = join(root, "cache", "datasets--Anthropic--hh-rlhf", "snapshots");
+    const [commit] = readdirSync(snaps);
+    expect(readdirSync(join(snaps, commit as string, "harmless-base")).sort()).toContain("train.jsonl.gz");
+  });
 });
