@@ -31,6 +31,11 @@ beforeAll(async () => {
     "harmless-base/train.jsonl.gz": gzipSync([0, 1, 2].map(hh).join("\n")),
     "harmless-base/test.jsonl.gz": gzipSync(hh(3)),
   });
+  const gsm = (i: number) => JSON.stringify({ question: `What is ${i} + ${i}?`, answer: `${i} + ${i}\n#### ${2 * i}` });
+  hub.commit("dataset", "openai/gsm8k", {
+    "main/train-00000-of-00001.jsonl": `${[1, 2, 3, 4].map(gsm).join("\n")}\n`,
+    "main/test-00000-of-00001.jsonl": `${gsm(5)}\n`,
+  });
   hub.commit("dataset", "zwhe99/DeepMath-103K", {
     "data/train-00000-of-00001.jsonl": '{"question":"1+1?","final_answer":"2"}\n',
   });
@@ -211,5 +216,30 @@ describe("hosted defaults against a loopback hub", () => {
     const snaps = join(root, "cache", "datasets--Anthropic--hh-rlhf", "snapshots");
     const [commit] = readdirSync(snaps);
     expect(readdirSync(join(snaps, commit as string, "harmless-base")).sort()).toContain("train.jsonl.gz");
+  });
+
+  it("math_rl on the embedded backend runs an RL step on gsm8k fetched from the hub", {
+    timeout: 300_000,
+  }, async () => {
+    const log = join(root, "math-rl-run");
+    const r = await crucible([
+      "run",
+      "math_rl",
+      "backend=local",
+      "env=gsm8k",
+      "groups_per_batch=2",
+      "group_size=2",
+      "max_tokens=8",
+      `log_path=${log}`,
+      "max_steps=1",
+      "save_every=0",
+      "eval_every=0",
+      "--if-exists=delete",
+    ]);
+    expect(r.err).toEqual([]);
+    expect(readJsonl(join(log, "metrics.jsonl")).map((m) => m.step)).toEqual([0]);
+    const snaps = join(root, "cache", "datasets--openai--gsm8k", "snapshots");
+    const [commit] = readdirSync(snaps);
+    expect(readdirSync(join(snaps, commit as string, "main"))).toContain("train-00000-of-00001.jsonl");
   });
 });
