@@ -31,7 +31,8 @@ beforeAll(async () => {
     "harmless-base/train.jsonl.gz": gzipSync([0, 1, 2].map(hh).join("\n")),
     "harmless-base/test.jsonl.gz": gzipSync(hh(3)),
   });
-  const gsm = (i: number) => JSON.stringify({ question: `What is ${i} + ${i}?`, answer: `${i} + ${i}\n#### ${2 * i}` });
+  const gsm = (i: number) =>
+    JSON.stringify({ question: `What is ${i} + ${i}?`, answer: `${i} + ${i}\n#### ${2 * i}` });
   hub.commit("dataset", "openai/gsm8k", {
     "main/train-00000-of-00001.jsonl": `${[1, 2, 3, 4].map(gsm).join("\n")}\n`,
     "main/test-00000-of-00001.jsonl": `${gsm(5)}\n`,
