@@ -169,30 +169,34 @@ describe("hosted defaults against a loopback hub", () => {
     }
   });
 
-  it("chat_sl on the embedded backend trains on no_robots fetched from the hub", {
-    timeout: 300_000,
-  }, async () => {
-    const log = join(root, "run");
-    const r = await crucible([
-      "run",
-      "chat_sl",
-      "backend=local",
-      "dataset=no_robots",
-      `log_path=${log}`,
-      "max_steps=2",
-      "eval_every=0",
-      "save_every=0",
-      "--if-exists=delete",
-    ]);
-    expect(r.err).toEqual([]);
-    expect(readJsonl(join(log, "metrics.jsonl")).map((m) => m.step)).toEqual([0, 1]);
-    const snaps = join(root, "cache", "datasets--HuggingFaceH4--no_robots", "snapshots");
-    const [commit] = readdirSync(snaps);
-    expect(readdirSync(join(snaps, commit as string, "data")).sort()).toEqual([
-      "test-00000-of-00001.jsonl",
-      "train-00000-of-00001.jsonl",
-    ]);
-  });
+  it.each(["chat_sl", "sl_basic"])(
+    "%s on the embedded backend trains on no_robots fetched from the hub",
+    {
+      timeout: 300_000,
+    },
+    async (recipe) => {
+      const log = join(root, `${recipe}-run`);
+      const r = await crucible([
+        "run",
+        recipe,
+        "backend=local",
+        "dataset=no_robots",
+        `log_path=${log}`,
+        "max_steps=2",
+        "eval_every=0",
+        "save_every=0",
+        "--if-exists=delete",
+      ]);
+      expect(r.err).toEqual([]);
+      expect(readJsonl(join(log, "metrics.jsonl")).map((m) => m.step)).toEqual([0, 1]);
+      const snaps = join(root, "cache", "datasets--HuggingFaceH4--no_robots", "snapshots");
+      const [commit] = readdirSync(snaps);
+      expect(readdirSync(join(snaps, commit as string, "data")).sort()).toEqual([
+        "test-00000-of-00001.jsonl",
+        "train-00000-of-00001.jsonl",
+      ]);
+    },
+  );
 
   it("dpo on the embedded backend trains on hh-rlhf comparisons fetched from the hub", {
     timeout: 300_000,
