@@ -1,6 +1,6 @@
 import { Tiktoken } from "js-tiktoken/lite";
 import { bytesToUnicode } from "./byte-level.js";
-import type { EncodeOptions, Tokenizer } from "./tokenizer.js";
+import { type EncodeOptions, type Tokenizer, tokenString } from "./tokenizer.js";
 
 /** A tiktoken-format file or its tokenizer_config.json is malformed. */
 export class TiktokenFileError extends Error {
@@ -120,14 +120,6 @@ function* kimiSlices(text: string): Generator<string> {
     }
     yield s.slice(start).join("");
   }
-}
-
-function tokenString(v: unknown): string | null {
-  if (typeof v === "string") return v;
-  if (v && typeof v === "object" && typeof (v as { content?: unknown }).content === "string") {
-    return (v as { content: string }).content;
-  }
-  return null;
 }
 
 /**

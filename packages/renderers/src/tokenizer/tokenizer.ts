@@ -79,7 +79,8 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-function tokenString(v: unknown): string | null {
+/** A special token as tokenizer_config.json writes it: a string, or an AddedToken object with `content`. */
+export function tokenString(v: unknown): string | null {
   if (typeof v === "string") return v;
   if (v && typeof v === "object" && typeof (v as { content?: unknown }).content === "string") {
     return (v as { content: string }).content;
