@@ -15,7 +15,11 @@ export interface KimiMediaProcessor {
   fixedOutputTokens: number | null;
 }
 
-/** moonshotai/Kimi-K2.5's media_proc_cfg (patch 14, merge 2, 16384 patches, 512 per side). */
+/**
+ * moonshotai/Kimi-K2.5's `media_proc_cfg` (patch 14, merge 2, 16384 patches, 512 per side, no fixed count), as in
+ * the preprocessor_config.json of the revision the cookbook pins (3367c8d1c68584429fab7faf845a32d5195b6ac1);
+ * `src/kimi-image.test.ts` holds the file and says where it was read.
+ */
 export const KIMI_K25_MEDIA_PROCESSOR: KimiMediaProcessor = Object.freeze({
   patchSize: 14,
   mergeKernelSize: 2,
@@ -50,9 +54,25 @@ export function navitResizeImage(width: number, height: number, p: KimiMediaProc
   const factor = p.mergeKernelSize * ps;
   const padHeight = (factor - (newHeight % factor)) % factor;
   const padWidth = (factor - (newWidth % factor)) % factor;
-  const numTokens =
-    p.fixedOutputTokens ?? ((newHeight + padHeight) / factor) * ((newWidth + padWidth) / factor);
-  return { numTokens, newWidth, newHeight, padWidth, padHeight };
+  const fixed = p.fixedOutputTokens ?? null;
+  if (fixed !== null) {
+    return { numTokens: fixed, newWidth, newHeight, padWidth, padHeight };
+  }
+  const tokenHeight = (newHeight + padHeight) / factor;
+  const tokenWidth = (newWidth + padWidth) / factor;
+  // media_utils.py asserts this: padding can push a side past the limit when the limit is not a multiple of the merge.
+  for (const [dim, tokens] of [
+    ["height", tokenHeight],
+    ["width", tokenWidth],
+  ] as const) {
+    if (tokens * p.mergeKernelSize > p.patchLimitOnOneSide) {
+      throw new RendererError(
+        `image ${width}x${height}: padded ${dim} is ${tokens * p.mergeKernelSize} patches, over patch_limit_on_one_side ` +
+          `${p.patchLimitOnOneSide} (Kimi's navit_resize_image rejects it too); make patch_limit_on_one_side a multiple of merge_kernel_size`,
+      );
+    }
+  }
+  return { numTokens: tokenHeight * tokenWidth, newWidth, newHeight, padWidth, padHeight };
 }
 
 /** Tokens an image occupies (`get_resize_config({"type": "image", ...})["num_tokens"]`). */
@@ -60,11 +80,19 @@ export function kimiImageTokenCount(p: KimiMediaProcessor, width: number, height
   return navitResizeImage(width, height, p).numTokens;
 }
 
-/** Reads the processor from a Kimi `preprocessor_config.json` object (its `media_proc_cfg`). */
+/**
+ * Reads the processor from a Kimi `preprocessor_config.json` object (its `media_proc_cfg`), or from a
+ * transformers-style `processor_config.json` (`image_processor.media_proc_cfg`).
+ */
 export function kimiMediaProcessorFromConfig(config: Record<string, unknown>): KimiMediaProcessor {
-  const cfg = config.media_proc_cfg;
+  const nested = config.image_processor as Record<string, unknown> | undefined;
+  const cfg =
+    config.media_proc_cfg ??
+    (typeof nested === "object" && nested !== null ? nested.media_proc_cfg : undefined);
   if (typeof cfg !== "object" || cfg === null) {
-    throw new RendererError("preprocessor_config.json: media_proc_cfg must be an object (Kimi's layout)");
+    throw new RendererError(
+      "preprocessor_config.json: media_proc_cfg must be an object (Kimi's layout; processor_config.json keeps it under image_processor)",
+    );
   }
   const c = cfg as Record<string, unknown>;
   const int = (v: unknown, field: string): number => {

@@ -1,4 +1,5 @@
 import { byteLevelTokenizerFiles, HfJsonTokenizer, type Tokenizer } from "@crucible/renderers";
+import { KIMI_CHAT_SPECIALS } from "../src/testing/kimi-specials.js";
 
 /**
  * A tokenizer built in the test for families whose real tokenizer is not on this machine: every UTF-8 byte is one
@@ -55,23 +56,7 @@ export function expectedIds(tok: Tokenizer, specials: readonly string[], text: s
   return out;
 }
 
-export const KIMI_SPECIALS = [
-  "<|im_end|>",
-  "<|im_user|>",
-  "<|im_assistant|>",
-  "<|im_system|>",
-  "<|im_middle|>",
-  "<think>",
-  "</think>",
-  "<|tool_calls_section_begin|>",
-  "<|tool_calls_section_end|>",
-  "<|tool_call_begin|>",
-  "<|tool_call_argument_begin|>",
-  "<|tool_call_end|>",
-  "<|media_begin|>",
-  "<|media_content|>",
-  "<|media_end|>",
-] as const;
+export const KIMI_SPECIALS = KIMI_CHAT_SPECIALS;
 
 let kimi: Tokenizer | null = null;
 export const kimiTokenizer = (): Tokenizer => {

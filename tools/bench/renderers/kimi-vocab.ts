@@ -5,6 +5,7 @@
  */
 import { createRequire } from "node:module";
 import { KIMI_PAT_STR, TiktokenTokenizer, type Tokenizer } from "@crucible/renderers";
+import { KIMI_BOS_EOS, KIMI_CHAT_SPECIALS } from "../../../packages/renderers/src/testing/kimi-specials.js";
 
 const requireHere = createRequire(new URL("../../../packages/renderers/package.json", import.meta.url));
 type Ranks = { bpe_ranks: string };
@@ -17,25 +18,7 @@ const { Tiktoken } = requireHere("js-tiktoken/lite") as {
   }) => RawTiktoken;
 };
 
-const KIMI_SPECIALS = [
-  "[BOS]",
-  "[EOS]",
-  "<|im_end|>",
-  "<|im_user|>",
-  "<|im_assistant|>",
-  "<|im_system|>",
-  "<|im_middle|>",
-  "<think>",
-  "</think>",
-  "<|tool_calls_section_begin|>",
-  "<|tool_calls_section_end|>",
-  "<|tool_call_begin|>",
-  "<|tool_call_argument_begin|>",
-  "<|tool_call_end|>",
-  "<|media_begin|>",
-  "<|media_content|>",
-  "<|media_end|>",
-];
+const KIMI_SPECIALS = [...KIMI_BOS_EOS, ...KIMI_CHAT_SPECIALS];
 
 /** The tiktoken.model text of js-tiktoken's o200k_base (`base64 rank` lines). */
 function o200kTiktokenModel(): { text: string; count: number } {
