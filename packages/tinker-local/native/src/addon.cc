@@ -222,6 +222,7 @@ class Adapter : public Napi::ObjectWrap<Adapter> {
                           InstanceMethod("numTrainable", &Adapter::NumTrainable),
                           InstanceMethod("sampleStart", &Adapter::SampleStart),
                           InstanceMethod("sampleSteps", &Adapter::SampleSteps),
+                          InstanceMethod("sampleStepsMulti", &Adapter::SampleStepsMulti),
                           InstanceMethod("sampleEnd", &Adapter::SampleEnd)});
     exports.Set("NativeAdapter", f);
   }
@@ -374,6 +375,36 @@ class Adapter : public Napi::ObjectWrap<Adapter> {
           r.Set("counts", typed<int32_t>(e, out->counts));
           r.Set("alive", typed<int32_t>(e, out->alive));
           return r;
+        });
+    return w->Queue();
+  }
+  // sampleStepsMulti([{id, keep: Int32Array, stopIds: Int32Array}], maxSteps) -> Promise<[{tokens, logprobs,
+  // counts, alive}]>: several sessions decoded as one batch (see Adapter::sampleStepsMulti).
+  Napi::Value SampleStepsMulti(const Napi::CallbackInfo& info) {
+    auto arr = info[0].As<Napi::Array>();
+    std::vector<crucible::SampleGroup> groups;
+    for (uint32_t i = 0; i < arr.Length(); ++i) {
+      auto o = arr.Get(i).As<Napi::Object>();
+      groups.push_back({static_cast<int>(num(o, "id")), vec<int32_t>(o.Get("keep")), vec<int32_t>(o.Get("stopIds"))});
+    }
+    int64_t maxSteps = info[1].As<Napi::Number>().Int64Value();
+    auto a = a_;
+    auto outs = std::make_shared<std::vector<crucible::SampleChunkOut>>();
+    auto* w = new Worker(
+        info.Env(), info.This().As<Napi::Object>(),
+        [a, groups, maxSteps, outs] { *outs = a->sampleStepsMulti(groups, maxSteps); },
+        [outs](Napi::Env e) {
+          auto list = Napi::Array::New(e, outs->size());
+          for (size_t i = 0; i < outs->size(); ++i) {
+            const auto& out = (*outs)[i];
+            auto r = Napi::Object::New(e);
+            r.Set("tokens", typed<int32_t>(e, out.tokens));
+            r.Set("logprobs", typed<float>(e, out.logprobs));
+            r.Set("counts", typed<int32_t>(e, out.counts));
+            r.Set("alive", typed<int32_t>(e, out.alive));
+            list.Set(static_cast<uint32_t>(i), r);
+          }
+          return list;
         });
     return w->Queue();
   }

@@ -95,6 +95,13 @@ struct SampleChunkOut {
   std::vector<int32_t> alive;  // 1: still in the batch (no stop id, below maxTokens)
 };
 
+// One session of a merged decode (sampleStepsMulti): the rows of it that continue and its stop token ids.
+struct SampleGroup {
+  int id;
+  std::vector<int32_t> keep;
+  std::vector<int32_t> stopIds;
+};
+
 class Adapter {
  public:
   Adapter(std::shared_ptr<BaseModel> base, const LoraSpec& spec);
@@ -118,6 +125,9 @@ class Adapter {
   // a token in stopIds or at maxTokens. The batch afterwards is the rows still alive, in order.
   SampleChunkOut sampleSteps(int id, const std::vector<int32_t>& keep, int64_t maxSteps,
                              const std::vector<int32_t>& stopIds);
+  // sampleSteps for several sessions (requests) at once, decoded as one batch where the model allows; each
+  // session's output is what sampleSteps would give it alone. Outputs in the order of `groups`.
+  std::vector<SampleChunkOut> sampleStepsMulti(const std::vector<SampleGroup>& groups, int64_t maxSteps);
   void sampleEnd(int id);
 
  private:

@@ -25,8 +25,12 @@ namespace crucible {
 void applyThreads();
 
 // small_gemm.cc: x [M≤32, K] · Wᵀ (+ alpha · xa · Bᵀ) by a weight-streaming kernel; undefined when it does not apply.
+// Each output row depends only on its input row, so a row's result does not depend on the batch around it;
+// anyRows lifts the 32-row bound (merged decoding of several requests, whose rows must match their solo results).
 at::Tensor smallLinear(const at::Tensor& x, const at::Tensor& W, const at::Tensor& xa, const at::Tensor& B,
-                       double alpha);
+                       double alpha, bool anyRows = false);
+// The most rows a decode batch has for smallLinear to apply without anyRows.
+constexpr int64_t kSmallLinearRows = 32;
 
 // Strip libtorch's C++ backtrace from error messages that reach JavaScript.
 template <typename F>
@@ -126,13 +130,21 @@ struct Adapter::Impl {
   std::map<int, Session> sessions;
   int nextSession = 1;
   bool decoding = false;  // set by sampleSteps: lin() uses the small-batch kernel
+  bool anyRows = false;   // set for a merged decode step: the small-batch kernel for any number of rows
 
   // W x + scaling · B (A x). The LoRA term is added by one addmm (GEMM with beta = 1) instead of PEFT's separate
   // matmul, scale and add: two fewer output-sized temporaries per module (for lm_head each is T × vocab floats).
   at::Tensor lin(const at::Tensor& x, const at::Tensor& W, const LoraPair* l) const {
     if (decoding && x.is_cpu() && x.scalar_type() == at::kFloat) {  // a few rows, no autograd: stream each weight once (small_gemm.cc)
       auto x2 = x.reshape({-1, x.size(-1)}).contiguous();
-      auto y = l ? smallLinear(x2, W, at::mm(x2, l->A.t()), l->B, spec.scaling) : smallLinear(x2, W, {}, {}, 0);
+      at::Tensor y;
+      if (!l) {
+        y = smallLinear(x2, W, {}, {}, 0, anyRows);
+      } else {
+        // x·Aᵀ by the same row-wise kernel (sgemm's result for a row may depend on how many rows it was given)
+        auto xa = smallLinear(x2, l->A, {}, {}, 0, anyRows);
+        if (xa.defined()) y = smallLinear(x2, W, xa, l->B, spec.scaling, anyRows);
+      }
       if (y.defined()) {
         auto shape = x.sizes().vec();
         shape.back() = W.size(0);
@@ -157,11 +169,49 @@ struct Adapter::Impl {
     return L.b[j].defined() ? y + L.b[j] : y;
   }
 
+  // Attention of q [B, heads, T, hd] over k/v [B, kvHeads, S, hd] (queries at positions offset..offset+T-1);
+  // mask [T, S] marks what may not be attended (undefined: everything may). Returns [B, T, heads·hd].
+  at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask,
+                    int64_t offset) const {
+    const auto& c = base->cfg;
+    const int64_t B = q.size(0), T = q.size(2), hd = c.headDim, rep = c.heads / c.kvHeads;
+    const bool fused = CRUCIBLE_HAS_SDPA_GQA && !base->device.is_cpu();
+    const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+#if CRUCIBLE_HAS_SDPA_GQA
+    if (fused) {
+      std::optional<at::Tensor> allowed;  // SDPA's boolean mask marks what may be attended
+      if (mask.defined()) allowed = mask.logical_not();
+      return at::scaled_dot_product_attention(q, k, v, allowed, 0.0, T > 1 && offset == 0,
+                                              std::optional<double>(scale), rep > 1)
+          .transpose(1, 2)
+          .reshape({B, T, c.heads * hd});
+    }
+#endif
+    (void)fused;
+    (void)offset;
+    // GQA without copying K/V per query head (HF's repeat_kv): query head h uses kv head h / rep, so the rep
+    // query heads of one kv head are stacked along the time axis, [B, kvHeads, rep·T, hd], and share its K/V.
+    auto qg = q.contiguous().view({B, c.kvHeads, rep * T, hd});
+    auto scores = at::matmul(qg, k.transpose(-2, -1)) * scale;  // [B, kvHeads, rep·T, S]
+    if (mask.defined()) {
+      auto m = rep > 1 ? mask.repeat({rep, 1}) : mask;
+      scores = scores.masked_fill(m, -std::numeric_limits<float>::infinity());
+    }
+    return at::matmul(at::softmax(scores, -1), v)
+        .view({B, c.heads, T, hd})
+        .transpose(1, 2)
+        .reshape({B, T, c.heads * hd});
+  }
+
+  // One decode step of several sessions (requests) as one batch (sample.cc): each row's result is what its
+  // session alone would get. Dense models only. Returns final-normed hidden [ΣB, H].
+  at::Tensor runDecode(const std::vector<Session*>& ss) const;
+
   // Decoder stack for tokens [B,T] at absolute positions offset..offset+T-1; returns final-normed hidden [B,T,H].
   at::Tensor run(const at::Tensor& tokens, int64_t offset, KVCache* cache) const {
     if (base->q35) return runQwen35(tokens, offset, cache);
     const auto& c = base->cfg;
-    const int64_t B = tokens.size(0), T = tokens.size(1), hd = c.headDim, rep = c.heads / c.kvHeads;
+    const int64_t B = tokens.size(0), T = tokens.size(1), hd = c.headDim;
     auto [cos0, sin0] = ropeTables(c, base->invFreq, offset, T);  // small float32 tables, built on the host
     auto cos = cos0.to(base->device, base->dtype), sin = sin0.to(base->device, base->dtype);
     auto h = base->embed.index_select(0, tokens.reshape(-1)).view({B, T, c.hidden});
@@ -170,7 +220,6 @@ struct Adapter::Impl {
     const bool fused = CRUCIBLE_HAS_SDPA_GQA && !base->device.is_cpu();
     at::Tensor mask;
     if (T > 1 && !(fused && offset == 0)) mask = at::ones({T, S}, base->opts(at::kBool)).triu(offset + 1);
-    const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
     for (int64_t l = 0; l < c.layers; ++l) {
       const auto& L = base->layers[l];
       const auto& lo = layerLora[l];
@@ -192,31 +241,7 @@ struct Adapter::Impl {
         k = cache->k[l].narrow(2, 0, S);
         v = cache->v[l].narrow(2, 0, S);
       }
-      at::Tensor attn;
-#if CRUCIBLE_HAS_SDPA_GQA
-      if (fused) {
-        std::optional<at::Tensor> allowed;  // SDPA's boolean mask marks what may be attended
-        if (mask.defined()) allowed = mask.logical_not();
-        attn = at::scaled_dot_product_attention(q, k, v, allowed, 0.0, T > 1 && offset == 0,
-                                                std::optional<double>(scale), rep > 1)
-                   .transpose(1, 2)
-                   .reshape({B, T, c.heads * hd});
-      }
-#endif
-      if (!attn.defined()) {
-        // GQA without copying K/V per query head (HF's repeat_kv): query head h uses kv head h / rep, so the rep
-        // query heads of one kv head are stacked along the time axis, [B, kvHeads, rep·T, hd], and share its K/V.
-        auto qg = q.contiguous().view({B, c.kvHeads, rep * T, hd});
-        auto scores = at::matmul(qg, k.transpose(-2, -1)) * scale;  // [B, kvHeads, rep·T, S]
-        if (mask.defined()) {
-          auto m = rep > 1 ? mask.repeat({rep, 1}) : mask;
-          scores = scores.masked_fill(m, -std::numeric_limits<float>::infinity());
-        }
-        attn = at::matmul(at::softmax(scores, -1), v)
-                   .view({B, c.heads, T, hd})
-                   .transpose(1, 2)
-                   .reshape({B, T, c.heads * hd});
-      }
+      auto attn = attend(q, k, v, mask, offset);
       h = h + proj(attn, L, lo, O);
       x = rmsNorm(h, L.postNorm, c.eps);
       if (L.sparse) {

@@ -209,66 +209,170 @@ static void selectRows(Session& s, const std::vector<int64_t>& rows) {
   s.B = static_cast<int64_t>(rows.size());
 }
 
-// Decodes up to maxSteps tokens without returning to JavaScript between steps (one N-API round trip per token
-// cost more than the sampling maths on small models). A row leaves the batch after a stop id or at maxTokens.
+// One decode step of several sessions as one batch: the linear layers, norms and logits run over the rows of all
+// of them (on the CPU by the row-wise small-batch kernel, so a row's numbers do not depend on its neighbours);
+// RoPE, the cache write and attention run per session on its own cache, exactly as when it decodes alone.
+at::Tensor Adapter::Impl::runDecode(const std::vector<Session*>& ss) const {
+  const auto& c = base->cfg;
+  const int64_t hd = c.headDim;
+  std::vector<at::Tensor> lasts, cos, sin;
+  std::vector<int64_t> rows;
+  for (auto* s : ss) {
+    lasts.push_back(s->last);
+    rows.push_back(s->B);
+    auto [c0, s0] = ropeTables(c, base->invFreq, s->len, 1);
+    cos.push_back(c0.to(base->device, base->dtype));
+    sin.push_back(s0.to(base->device, base->dtype));
+  }
+  auto tokens = at::cat(lasts, 0);
+  const int64_t B = tokens.size(0);
+  auto h = base->embed.index_select(0, tokens).view({B, 1, c.hidden});
+  for (int64_t l = 0; l < c.layers; ++l) {
+    const auto& L = base->layers[l];
+    const auto& lo = layerLora[l];
+    auto x = rmsNorm(h, L.inNorm, c.eps);
+    auto q = proj(x, L, lo, Q).view({B, 1, c.heads, hd});
+    auto k = proj(x, L, lo, K).view({B, 1, c.kvHeads, hd});
+    auto v = proj(x, L, lo, V).view({B, 1, c.kvHeads, hd}).transpose(1, 2);
+    if (c.qkNorm) {
+      q = rmsNorm(q, L.qNorm, c.eps);
+      k = rmsNorm(k, L.kNorm, c.eps);
+    }
+    q = q.transpose(1, 2);
+    k = k.transpose(1, 2);
+    std::vector<at::Tensor> parts;
+    int64_t o = 0;
+    for (size_t i = 0; i < ss.size(); ++i) {
+      auto& cache = ss[i]->cache;
+      const int64_t n = rows[i], pos = ss[i]->len;
+      auto qi = applyRope(q.narrow(0, o, n), cos[i], sin[i]);
+      auto ki = applyRope(k.narrow(0, o, n), cos[i], sin[i]);
+      cache.k[l].narrow(2, pos, 1).copy_(ki);
+      cache.v[l].narrow(2, pos, 1).copy_(v.narrow(0, o, n));
+      parts.push_back(attend(qi, cache.k[l].narrow(2, 0, pos + 1), cache.v[l].narrow(2, 0, pos + 1), {}, pos));
+      o += n;
+    }
+    auto attn = parts.size() == 1 ? parts[0] : at::cat(parts, 0);
+    h = h + proj(attn, L, lo, O);
+    x = rmsNorm(h, L.postNorm, c.eps);
+    auto g = at::silu(lin(x, L.w[GATE], lo[GATE])) * lin(x, L.w[UP], lo[UP]);
+    h = h + lin(g, L.w[DOWN], lo[DOWN]);
+  }
+  return rmsNorm(h, base->norm, c.eps).view({B, c.hidden});
+}
+
 SampleChunkOut Adapter::sampleSteps(int id, const std::vector<int32_t>& keep, int64_t maxSteps,
                                     const std::vector<int32_t>& stopIds) {
+  return std::move(sampleStepsMulti({SampleGroup{id, keep, stopIds}}, maxSteps)[0]);
+}
+
+// Decodes up to maxSteps tokens without returning to JavaScript between steps (one N-API round trip per token
+// cost more than the sampling maths on small models). A row leaves the batch after a stop id or at maxTokens.
+// Several sessions decode as one batch on dense models (runDecode) while each has at most kSmallLinearRows rows
+// (beyond that a session alone would use sgemm, whose rows are not bit-identical); otherwise, and on MoE and
+// Qwen3.5 models, each session steps on its own. Each session samples from its own generator with its own
+// parameters, so its tokens are those it would get alone.
+std::vector<SampleChunkOut> Adapter::sampleStepsMulti(const std::vector<SampleGroup>& groups, int64_t maxSteps) {
   return guarded([&] {
     c10::InferenceMode im;
     auto& I = *impl_;
-    auto it = I.sessions.find(id);
-    check(it != I.sessions.end(), "sample: unknown session");
-    auto& s = it->second;
     const auto& c = I.base->cfg;
-    check(!keep.empty(), "sample: no rows left to continue");
     check(maxSteps > 0, "sample: maxSteps must be positive");
-    for (auto r : keep) check(r >= 0 && r < s.B, "sample: row " + std::to_string(r) + " is not in the batch");
-    selectRows(s, std::vector<int64_t>(keep.begin(), keep.end()));
-    const std::unordered_set<int32_t> stops(stopIds.begin(), stopIds.end());
-    const int64_t R = s.B;
-    SampleChunkOut out;
-    out.tokens.assign(R * maxSteps, 0);
-    out.logprobs.assign(R * maxSteps, 0);
-    out.counts.assign(R, 0);
-    out.alive.assign(R, 1);
-    std::vector<int64_t> live(R);  // output row of each batch row
-    for (int64_t r = 0; r < R; ++r) live[r] = r;
+    check(!groups.empty(), "sample: no sessions to continue");
+    struct Group {
+      Session* s;
+      std::unordered_set<int32_t> stops;
+      std::vector<int64_t> live;  // output row of each batch row
+      SampleChunkOut out;
+    };
+    std::vector<Group> gs;
+    std::unordered_set<int> seen;
+    for (const auto& g : groups) {  // every check before any session changes
+      check(seen.insert(g.id).second, "sample: session " + std::to_string(g.id) + " is listed twice");
+      auto it = I.sessions.find(g.id);
+      check(it != I.sessions.end(), "sample: unknown session");
+      check(!g.keep.empty(), "sample: no rows left to continue");
+      for (auto r : g.keep)
+        check(r >= 0 && r < it->second.B, "sample: row " + std::to_string(r) + " is not in the batch");
+      gs.push_back({&it->second, std::unordered_set<int32_t>(g.stopIds.begin(), g.stopIds.end()), {}, {}});
+    }
+    for (size_t i = 0; i < gs.size(); ++i) {
+      auto& g = gs[i];
+      selectRows(*g.s, std::vector<int64_t>(groups[i].keep.begin(), groups[i].keep.end()));
+      const int64_t R = g.s->B;
+      g.out.tokens.assign(R * maxSteps, 0);
+      g.out.logprobs.assign(R * maxSteps, 0);
+      g.out.counts.assign(R, 0);
+      g.out.alive.assign(R, 1);
+      g.live.resize(R);
+      for (int64_t r = 0; r < R; ++r) g.live[r] = r;
+    }
+    bool dense = !I.base->q35;
+    for (const auto& L : I.base->layers) dense = dense && !L.sparse;
     I.decoding = true;
     struct Reset {
-      bool& f;
-      ~Reset() { f = false; }
-    } reset{I.decoding};
-    for (int64_t step = 0; step < maxSteps && s.B > 0 && s.generated < s.p.maxTokens; ++step) {
-      check(s.len < s.capacity, "sample: maxTokens exceeded");
-      auto h = I.run(s.last.view({s.B, 1}), s.len, &s.cache).view({s.B, c.hidden});
-      auto st = sampleRows(I.logits(h).to(at::kFloat), s.p, s.gen);
-      s.last = st.first;
-      s.len += 1;
-      s.generated += 1;
-      auto t = st.first.to(at::kCPU, at::kInt).contiguous();
-      auto l = st.second.to(at::kCPU).contiguous();
-      std::vector<int64_t> cont, nextLive;
-      for (int64_t b = 0; b < s.B; ++b) {
-        const int64_t r = live[b];
-        const int32_t tok = t.data_ptr<int32_t>()[b];
-        out.tokens[r * maxSteps + out.counts[r]] = tok;
-        out.logprobs[r * maxSteps + out.counts[r]] = l.data_ptr<float>()[b];
-        out.counts[r] += 1;
-        if (stops.count(tok) || s.generated >= s.p.maxTokens) {
-          out.alive[r] = 0;
-        } else {
-          cont.push_back(b);
-          nextLive.push_back(r);
+      Impl& i;
+      ~Reset() { i.decoding = i.anyRows = false; }
+    } reset{I};
+    for (int64_t step = 0; step < maxSteps; ++step) {
+      std::vector<Group*> act;
+      std::vector<Session*> ss;
+      bool small = true;
+      for (auto& g : gs) {
+        if (g.s->B == 0 || g.s->generated >= g.s->p.maxTokens) continue;
+        check(g.s->len < g.s->capacity, "sample: maxTokens exceeded");
+        act.push_back(&g);
+        ss.push_back(g.s);
+        small = small && g.s->B <= kSmallLinearRows;
+      }
+      if (act.empty()) break;
+      std::vector<at::Tensor> logits;
+      if (dense && small && act.size() > 1) {
+        I.anyRows = true;
+        auto lg = I.logits(I.runDecode(ss)).to(at::kFloat);
+        I.anyRows = false;
+        int64_t o = 0;
+        for (auto* s : ss) logits.push_back(lg.narrow(0, o, s->B)), o += s->B;
+      } else {
+        for (auto* s : ss) {
+          auto h = dense ? I.runDecode({s}) : I.run(s->last.view({s->B, 1}), s->len, &s->cache).view({s->B, c.hidden});
+          logits.push_back(I.logits(h).to(at::kFloat));
         }
       }
-      if (cont.empty()) {
-        s.B = 0;
-        break;
+      for (size_t i = 0; i < act.size(); ++i) {
+        auto& g = *act[i];
+        auto& s = *g.s;
+        auto st = sampleRows(logits[i], s.p, s.gen);
+        s.last = st.first;
+        s.len += 1;
+        s.generated += 1;
+        auto t = st.first.to(at::kCPU, at::kInt).contiguous();
+        auto lp = st.second.to(at::kCPU).contiguous();
+        std::vector<int64_t> cont, nextLive;
+        for (int64_t b = 0; b < s.B; ++b) {
+          const int64_t r = g.live[b];
+          const int32_t tok = t.data_ptr<int32_t>()[b];
+          g.out.tokens[r * maxSteps + g.out.counts[r]] = tok;
+          g.out.logprobs[r * maxSteps + g.out.counts[r]] = lp.data_ptr<float>()[b];
+          g.out.counts[r] += 1;
+          if (g.stops.count(tok) || s.generated >= s.p.maxTokens) {
+            g.out.alive[r] = 0;
+          } else {
+            cont.push_back(b);
+            nextLive.push_back(r);
+          }
+        }
+        if (cont.empty()) {
+          s.B = 0;
+          continue;
+        }
+        selectRows(s, cont);
+        g.live = std::move(nextLive);
       }
-      selectRows(s, cont);
-      live = std::move(nextLive);
     }
-    return out;
+    std::vector<SampleChunkOut> outs;
+    for (auto& g : gs) outs.push_back(std::move(g.out));
+    return outs;
   });
 }
 

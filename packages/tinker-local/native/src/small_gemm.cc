@@ -6,7 +6,7 @@
 
 #if !defined(__x86_64__)
 namespace crucible {
-at::Tensor smallLinear(const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&, double) {
+at::Tensor smallLinear(const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&, double, bool) {
   return {};  // no AVX2 kernel off x86-64: callers use libtorch
 }
 }  // namespace crucible
@@ -20,7 +20,7 @@ namespace crucible {
 
 namespace {
 // Above 32 rows sgemm's packing is amortised enough; below, groups of 8 rows re-read a weight block from L2.
-constexpr int64_t kGroup = 8, kMaxRows = 32, kBlock = 64;
+constexpr int64_t kGroup = 8, kMaxRows = kSmallLinearRows, kBlock = 64;
 
 __attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -87,10 +87,10 @@ bool usable(const at::Tensor& t) { return t.scalar_type() == at::kFloat && t.is_
 }  // namespace
 
 at::Tensor smallLinear(const at::Tensor& x, const at::Tensor& W, const at::Tensor& xa, const at::Tensor& B,
-                       double alpha) {
+                       double alpha, bool anyRows) {
   static const bool cpuOk = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   const int64_t M = x.size(0), K = x.size(1), N = W.size(0);
-  if (!cpuOk || M < 1 || M > kMaxRows || !usable(x) || !usable(W) || W.size(1) != K) return {};
+  if (!cpuOk || M < 1 || (M > kMaxRows && !anyRows) || !usable(x) || !usable(W) || W.size(1) != K) return {};
   const bool lora = B.defined();
   if (lora && (!usable(xa) || !usable(B) || B.size(0) != N || B.size(1) != xa.size(1) || xa.size(0) != M)) return {};
   auto y = at::empty({M, N}, at::kFloat);

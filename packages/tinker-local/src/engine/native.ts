@@ -137,6 +137,12 @@ export interface NativeAdapter {
     maxSteps: number,
     stopIds: Int32Array,
   ): Promise<NativeSampleChunk>;
+  /** sampleSteps for several sessions (requests) decoded as one batch; outputs in the order of `groups`. A
+   *  session's output is what sampleSteps would give it alone. */
+  sampleStepsMulti(
+    groups: { id: number; keep: Int32Array; stopIds: Int32Array }[],
+    maxSteps: number,
+  ): Promise<NativeSampleChunk[]>;
   sampleEnd(id: number): void;
 }
 export interface NativeAddon {

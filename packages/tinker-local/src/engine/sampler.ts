@@ -1,24 +1,9 @@
+import { DecodeBatch, DecodeMember } from "./decode-batch.js";
 import { LossInputError } from "./losses.js";
 import type { LoadedModel } from "./model.js";
 import type { NativeAdapter } from "./native.js";
 import type { SerialQueue } from "./queue.js";
 import type { BaseModelInfo, EngineSampledSequence, SampleRequest, SampleResult, Sampler } from "./types.js";
-
-/** Stop strings are found by decoding a tail of this many tokens per stop-string character (byte-level BPE may
- *  need up to 4 tokens per character). */
-const TOKENS_PER_CHAR = 4;
-/** Decode steps per native call. The engine itself drops rows at stop ids and max_tokens, so without stop strings a
- *  call returns only to let other queued work (training steps, other samplers) in; with stop strings, which only
- *  the decoded text shows, tokens decoded past one are wasted, so calls are shorter. */
-const CHUNK = 64;
-const CHUNK_WITH_STOP_STRINGS = 16;
-
-interface StopRule {
-  ids: Set<number>;
-  strings: string[];
-  tail: number;
-  maxTokens: number;
-}
 
 function validate(req: SampleRequest, base: BaseModelInfo): void {
   const n = req.prompt.length;
@@ -54,13 +39,16 @@ function validate(req: SampleRequest, base: BaseModelInfo): void {
 }
 
 /**
- * KV-cached sampling. The prompt is prefilled once and its cache shared by the `numSamples` rows, which decode as
- * one batch; finished rows are dropped from the batch. A sequence stops at a stop token id, at the model's EOS
- * tokens, or once its decoded text contains a stop string (the stop token(s) are kept), else at max_tokens.
+ * KV-cached sampling. The prompt is prefilled once and its cache shared by the `numSamples` rows. The rows of all
+ * requests decoding on this sampler at the same time run as one native batch (continuous batching: a request
+ * joins at the next native call after its prefill); finished rows are dropped from the batch. A sequence stops at a
+ * stop token id, at the model's EOS tokens, or once its decoded text contains a stop string (the stop token(s) are
+ * kept), else at max_tokens. A seeded request gets the same result whatever else decodes with it.
  */
 export class LocalSampler implements Sampler {
   readonly base: BaseModelInfo;
   private disposed = false;
+  private readonly batch: DecodeBatch;
 
   constructor(
     private readonly model: LoadedModel,
@@ -68,6 +56,7 @@ export class LocalSampler implements Sampler {
     private readonly queue: SerialQueue,
   ) {
     this.base = model.info;
+    this.batch = new DecodeBatch(adapter, queue);
   }
 
   async sample(req: SampleRequest): Promise<SampleResult> {
@@ -100,68 +89,32 @@ export class LocalSampler implements Sampler {
       }));
       result.sequences = seqs;
       if (req.maxTokens === 0) return result;
-      const stopIds = new Set([...req.stopTokenIds, ...this.base.eosTokenIds]);
-      const stop: StopRule = {
-        ids: stopIds,
+      const stop = {
+        ids: [...new Set([...req.stopTokenIds, ...this.base.eosTokenIds])],
         strings: req.stopStrings,
-        tail: TOKENS_PER_CHAR * Math.max(0, ...req.stopStrings.map((s) => s.length)) + TOKENS_PER_CHAR,
         maxTokens: req.maxTokens,
       };
-      const chunk = req.stopStrings.length > 0 ? CHUNK_WITH_STOP_STRINGS : CHUNK;
-      const stopArr = Int32Array.from(stopIds);
-      // batch[r] is the sequence in row r of the native batch; keep lists the rows that continue
-      let batch = seqs.map((_, i) => i);
-      let keep: number[] = [];
-      batch.forEach((s, r) => {
-        if (this.push(seqs[s] as EngineSampledSequence, start.tokens[r], start.logprobs[r], stop))
-          keep.push(r);
-      });
-      while (keep.length > 0) {
-        const rows = Int32Array.from(keep);
-        const active = keep.map((r) => batch[r] as number);
-        const out = await this.queue.run(() => a.sampleSteps(start.id, rows, chunk, stopArr));
-        batch = []; // after the call the native batch holds the alive rows, in order
-        keep = [];
-        active.forEach((s, r) => {
-          const seq = seqs[s] as EngineSampledSequence;
-          let open = true;
-          for (let j = 0; j < (out.counts[r] as number) && open; j++)
-            open = this.push(seq, out.tokens[r * chunk + j], out.logprobs[r * chunk + j], stop);
-          // a row past a stop string is still alive natively (the engine does not see text): drop it next call
-          if (out.alive[r]) {
-            if (open) keep.push(batch.length);
-            batch.push(s);
-          }
-        });
-      }
+      const tokenizer = this.model.tokenizer();
+      const member = new DecodeMember(start.id, seqs, stop, (tokens) =>
+        tokenizer.decode(tokens, { skip_special_tokens: false, clean_up_tokenization_spaces: false }),
+      );
+      member.first(start.tokens, start.logprobs);
+      await this.batch.run(member);
       return result;
     } finally {
-      a.sampleEnd(start.id);
+      // through the queue: the native session table must not change while a batched call runs on it
+      void this.queue.run(() => a.sampleEnd(start.id)).catch(() => undefined);
     }
   }
 
-  /** Appends one sampled token; false once the sequence is finished (stop id, stop string, or max_tokens). */
-  private push(
-    seq: EngineSampledSequence,
-    tok: number | undefined,
-    lp: number | undefined,
-    stop: StopRule,
-  ): boolean {
-    seq.tokens.push(tok as number);
-    seq.logprobs.push(lp as number);
-    if (stop.ids.has(tok as number) || this.hitsStopString(seq.tokens, stop.strings, stop.tail)) {
-      seq.stopReason = "stop";
-      return false;
-    }
-    return seq.tokens.length < stop.maxTokens;
+  /** Requests decoding on this sampler now. */
+  get decoding(): number {
+    return this.batch.size;
   }
 
-  private hitsStopString(tokens: number[], stops: string[], tail: number): boolean {
-    if (stops.length === 0) return false;
-    const text = this.model
-      .tokenizer()
-      .decode(tokens.slice(-tail), { skip_special_tokens: false, clean_up_tokenization_spaces: false });
-    return stops.some((s) => s.length > 0 && text.includes(s));
+  /** Native decode calls so far, and the most requests one of them carried. */
+  get batchStats(): { calls: number; peakRequests: number } {
+    return { ...this.batch.stats };
   }
 
   dispose(): void {

@@ -20,6 +20,8 @@ export interface ServerLimits {
   futureRetentionMs: number;
   /** Queued sample requests (all sessions) beyond which `asample` answers 429. */
   maxQueuedSamples: number;
+  /** Rows (num_samples summed) of the sampling requests of one sampling session that decode as one batch. */
+  maxBatchRows: number;
   defaultMaxTokens: number;
   maxNumSamples: number;
   /** Sessions without a heartbeat (or any request) for this long are closed and their models freed. */

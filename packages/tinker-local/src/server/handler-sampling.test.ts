@@ -62,7 +62,8 @@ describe("Tinker handler: sampling, checkpoints, REST", () => {
       engine,
       checkpointDir: dir,
       models: [MODEL],
-      limits: { longPollMs: 2000, maxQueuedSamples: 1, maxLiveSamplers: 2 },
+      // maxBatchRows 1: each request decodes alone, so concurrent ones queue (and the queue bound answers 429)
+      limits: { longPollMs: 2000, maxQueuedSamples: 1, maxBatchRows: 1, maxLiveSamplers: 2 },
     });
     session = (
       await call(h, "POST", "create_session", { tags: ["t"], user_metadata: {}, sdk_version: "0.25.0" })

@@ -10,6 +10,7 @@ import { CapacityError } from "../engine/memory.js";
 import type { Engine } from "../engine/types.js";
 import { ArchiveSigner } from "../store/archive.js";
 import { CheckpointStore } from "../store/checkpoint-store.js";
+import { joinPolicy } from "./admission.js";
 import { serveArchive } from "./archive-route.js";
 import {
   type FutureValue,
@@ -63,6 +64,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   longPollMs: 20_000,
   futureRetentionMs: 30 * 60_000,
   maxQueuedSamples: 256,
+  maxBatchRows: 256,
   defaultMaxTokens: 256,
   maxNumSamples: 128,
   sessionTimeoutMs: 15 * 60_000,
@@ -106,7 +108,7 @@ export async function createTinkerHandler(options: TinkerHandlerOptions): Promis
   const ctx: ServerContext = {
     engine: options.engine,
     store,
-    scheduler: new LaneScheduler(options.engineConcurrency ?? 1),
+    scheduler: new LaneScheduler(options.engineConcurrency ?? 1, joinPolicy(options.engine, limits)),
     futures: new FutureRegistry<FutureValue>(limits.futureRetentionMs),
     sessions: new Map(),
     models: new Map(),

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { rename, rm } from "node:fs/promises";
 import { JsonCodecs } from "@crucible/tinker-client";
 import { formatTinkerPath, parseTinkerPath } from "../store/tinker-path.js";
-import { admitSample } from "./admission.js";
+import { admitSample, sampleWork } from "./admission.js";
 import {
   type FutureValue,
   type ModelState,
@@ -171,27 +171,34 @@ export async function asample(ctx: ServerContext, body: Wire): Promise<{ request
   if (ctx.scheduler.queued("sample:") >= ctx.limits.maxQueuedSamples) {
     throw new HttpError(429, "sampling queue is full; back off and retry", { "retry-after": "1" });
   }
-  admitSample(ctx, sampler.baseModel, body);
-  const work = ctx.scheduler.enqueue(`sample:${sampler.id}`, async (): Promise<FutureValue> => {
-    const req = decodeWith(JsonCodecs.sampleRequest, body);
-    const wantPrompt = req.promptLogprobs === true;
-    const topk = req.topkPromptLogprobs;
-    return ctx.samplerPool.use(sampler.baseModel, sampler.adapterDir, async (engineSampler) => {
-      const request = toEngineSample(
-        {
-          prompt: req.prompt,
-          numSamples: req.numSamples,
-          samplingParams: req.samplingParams,
-          promptLogprobs: wantPrompt,
-          topkPromptLogprobs: topk,
-        },
-        engineSampler.base,
-        ctx.limits,
-      );
-      const result = await engineSampler.sample(request);
-      return { kind: "sample", response: toSampleResponse(result, wantPrompt, topk) };
-    });
-  });
+  const spec = sampleWork(ctx, sampler.baseModel, body);
+  admitSample(ctx, spec);
+  // Requests of one sampling session run together (their rows decode as one batch: continuous batching); one
+  // whose body does not decode runs as a plain job and fails alone.
+  const work = ctx.scheduler.enqueue(
+    `sample:${sampler.id}`,
+    async (): Promise<FutureValue> => {
+      const req = decodeWith(JsonCodecs.sampleRequest, body);
+      const wantPrompt = req.promptLogprobs === true;
+      const topk = req.topkPromptLogprobs;
+      return ctx.samplerPool.use(sampler.baseModel, sampler.adapterDir, async (engineSampler) => {
+        const request = toEngineSample(
+          {
+            prompt: req.prompt,
+            numSamples: req.numSamples,
+            samplingParams: req.samplingParams,
+            promptLogprobs: wantPrompt,
+            topkPromptLogprobs: topk,
+          },
+          engineSampler.base,
+          ctx.limits,
+        );
+        const result = await engineSampler.sample(request);
+        return { kind: "sample", response: toSampleResponse(result, wantPrompt, topk) };
+      });
+    },
+    spec,
+  );
   ctx.futures.track(requestId, work);
   return { request_id: requestId };
 }

@@ -1,22 +1,52 @@
+/** A job that may run alongside the running jobs of its lane (sampling requests: their rows decode as one batch). */
+export interface JoinSpec {
+  baseModel: string;
+  /** Batch rows it adds (num_samples). */
+  rows: number;
+  promptTokens: number;
+  maxTokens: number;
+  promptLogprobs: boolean;
+}
+
 interface Job {
   run: () => Promise<unknown>;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
+  join?: JoinSpec;
 }
+
+/** The joinable jobs of a lane running together; the group holds one engine slot until its last job ends. */
+interface Group {
+  members: JoinSpec[];
+  open: number;
+}
+
+/** May `next` run together with the running `group`? (row bound, device memory for the merged work). */
+export type JoinPolicy = (group: readonly JoinSpec[], next: JoinSpec) => boolean;
 
 /**
  * Runs engine work in lanes (one per training model, one per sampling session). A lane runs its jobs one at a
  * time in FIFO order; free slots go to lanes round-robin, so one busy sampler cannot starve the others.
  * `concurrency` bounds engine calls in flight (the default 1 keeps libtorch from oversubscribing 2 cores).
+ *
+ * Joinable jobs (sampling requests) are the exception that makes continuous batching possible: when a lane's turn
+ * comes, all joinable jobs at its head start together as one group, in one slot; while the group runs, a joinable
+ * job arriving for that lane starts at once (its rows join the running decode) as long as nothing is queued ahead
+ * of it in the lane, no other lane is waiting for a slot (fairness: then it waits for the lane's next turn), and
+ * `canJoin` accepts it. The group's slot is freed, and the lane goes to the back of the line, when its last job ends.
  */
 export class LaneScheduler {
   private readonly lanes = new Map<string, Job[]>();
   private readonly busy = new Set<string>();
+  private readonly groups = new Map<string, Group>();
   private order: string[] = [];
   private running = 0;
   private closed = false;
 
-  constructor(private readonly concurrency = 1) {}
+  constructor(
+    private readonly concurrency = 1,
+    private readonly canJoin: JoinPolicy = () => true,
+  ) {}
 
   /** Jobs queued (not yet started) in lanes whose name starts with `prefix`. */
   queued(prefix = ""): number {
@@ -29,7 +59,7 @@ export class LaneScheduler {
     return this.running;
   }
 
-  enqueue<T>(lane: string, run: () => Promise<T>): Promise<T> {
+  enqueue<T>(lane: string, run: () => Promise<T>, join?: JoinSpec): Promise<T> {
     if (this.closed) return Promise.reject(new Error("server is shutting down"));
     return new Promise<T>((resolve, reject) => {
       let jobs = this.lanes.get(lane);
@@ -38,7 +68,9 @@ export class LaneScheduler {
         this.lanes.set(lane, jobs);
         this.order.push(lane);
       }
-      jobs.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      jobs.push({ run, resolve: resolve as (v: unknown) => void, reject, join });
+      const group = this.groups.get(lane);
+      if (group) this.admitJoiners(lane, group, false);
       this.pump();
     });
   }
@@ -51,22 +83,71 @@ export class LaneScheduler {
       if (!job) return;
       this.running++;
       this.busy.add(lane);
+      if (job.join) {
+        const group: Group = { members: [], open: 0 };
+        this.groups.set(lane, group);
+        this.startInGroup(lane, group, job);
+        this.admitJoiners(lane, group, true);
+        continue;
+      }
       // Start on a fresh tick so an enqueue never runs engine work synchronously inside a request handler.
       setImmediate(() => {
         job
           .run()
           .then(job.resolve, job.reject)
-          .finally(() => {
-            this.running--;
-            this.busy.delete(lane);
-            // A lane that was just served goes to the back of the line.
-            const idx = this.order.indexOf(lane);
-            if (idx >= 0) this.order.push(...this.order.splice(idx, 1));
-            this.dropIfIdle(lane);
-            this.pump();
-          });
+          .finally(() => this.finish(lane));
       });
     }
+  }
+
+  /** Starts the joinable jobs at the head of the lane that may join its running group. */
+  private admitJoiners(lane: string, group: Group, atTurn: boolean): void {
+    const jobs = this.lanes.get(lane);
+    if (!jobs) return;
+    while (jobs.length > 0) {
+      const head = jobs[0] as Job;
+      if (!head.join || (!atTurn && this.othersWaiting(lane)) || !this.canJoin(group.members, head.join))
+        return;
+      jobs.shift();
+      this.startInGroup(lane, group, head);
+    }
+  }
+
+  private startInGroup(lane: string, group: Group, job: Job): void {
+    group.members.push(job.join as JoinSpec);
+    group.open++;
+    setImmediate(() => {
+      job
+        .run()
+        .then(job.resolve, job.reject)
+        .finally(() => {
+          group.open--;
+          group.members.splice(group.members.indexOf(job.join as JoinSpec), 1);
+          if (group.open > 0) {
+            this.admitJoiners(lane, group, false); // room freed under the row bound
+            return;
+          }
+          this.groups.delete(lane);
+          this.finish(lane);
+        });
+    });
+  }
+
+  /** Another lane has queued work that is not running. */
+  private othersWaiting(lane: string): boolean {
+    for (const [name, jobs] of this.lanes)
+      if (name !== lane && jobs.length > 0 && !this.busy.has(name)) return true;
+    return false;
+  }
+
+  private finish(lane: string): void {
+    this.running--;
+    this.busy.delete(lane);
+    // A lane that was just served goes to the back of the line.
+    const idx = this.order.indexOf(lane);
+    if (idx >= 0) this.order.push(...this.order.splice(idx, 1));
+    this.dropIfIdle(lane);
+    this.pump();
   }
 
   /** Round-robin: the first lane (in service order) with work that is not already running. */

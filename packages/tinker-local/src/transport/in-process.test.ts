@@ -126,7 +126,7 @@ describe("in-process transport (createLocalBackend)", () => {
       engine,
       checkpointDir: join(dir, "bp"),
       models: [MODEL],
-      limits: { maxQueuedSamples: 1 },
+      limits: { maxQueuedSamples: 1, maxBatchRows: 1 }, // no merging: concurrent requests queue
     });
     const inner = local.transport as Transport;
     let rejected = 0;
