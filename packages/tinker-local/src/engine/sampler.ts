@@ -94,9 +94,11 @@ export class LocalSampler implements Sampler {
         strings: req.stopStrings,
         maxTokens: req.maxTokens,
       };
-      const tokenizer = this.model.tokenizer();
+      // the tokenizer is loaded only for stop strings (a model directory may come without one)
       const member = new DecodeMember(start.id, seqs, stop, (tokens) =>
-        tokenizer.decode(tokens, { skip_special_tokens: false, clean_up_tokenization_spaces: false }),
+        this.model
+          .tokenizer()
+          .decode(tokens, { skip_special_tokens: false, clean_up_tokenization_spaces: false }),
       );
       member.first(start.tokens, start.logprobs);
       await this.batch.run(member);
