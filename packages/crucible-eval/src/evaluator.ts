@@ -29,10 +29,23 @@ export interface TrainingClientEvaluator<C extends ForwardClient = ForwardClient
   evaluate(trainingClient: C): Promise<EvalMetrics>;
 }
 
+/** What a training loop tells a sampling evaluator about the weights its sampler holds. */
+export interface SamplingEvalContext {
+  /** The loop step: the weights after `step` optimizer updates. */
+  step: number;
+  /** tinker:// path of the saved sampler weights the sampler holds (absent for unsaved, ephemeral weights). */
+  weightsPath?: string;
+}
+
 /** `SamplingClientEvaluator`: runs against a sampler holding a snapshot of the weights. */
 export interface SamplingClientEvaluator<S extends SamplingClientLike = SamplingClientLike> {
   readonly kind: "sampling";
-  evaluate(samplingClient: S): Promise<EvalMetrics>;
+  /**
+   * True when results should be tied to saved weights: the loops then save the weights as a sampler checkpoint
+   * (or reuse the one saved at that step) and evaluate a sampler of that path, passed as `weightsPath`.
+   */
+  readonly wantsSavedWeights?: boolean;
+  evaluate(samplingClient: S, context?: SamplingEvalContext): Promise<EvalMetrics>;
 }
 
 export type Evaluator = TrainingClientEvaluator | SamplingClientEvaluator;

@@ -10,6 +10,7 @@ export type {
   ForwardClient,
   SamplingClientEvaluator,
   SamplingClientLike,
+  SamplingEvalContext,
   TrainingClientEvaluator,
 } from "./evaluator.js";
 // --- Inspect-style tasks, solvers, scorers, metrics and the eval runner

@@ -219,7 +219,7 @@ export {
   type SupervisedTrainResult,
   supervisedTrain,
 } from "./supervised/train.js";
-export { buildEvaluators, runEvaluators } from "./utils/evals.js";
+export { buildEvaluators, type EvalRound, evalSampler, runEvaluators } from "./utils/evals.js";
 export { checkLogDir, type LogDirBehavior } from "./utils/log-dir.js";
 export type { DatasetLoopParts } from "./utils/loop-config.js";
 // --- LR schedules and hyperparameters

@@ -78,14 +78,8 @@ export async function runRecipeCommand(
   const outcome = await checkLogDir(logPath, behavior as LogDirBehavior, io.logDir);
   if (outcome === "exit") return { kind: "exit" };
   const result = await recipe.run(cfg, { print: io.print, ...(io.warn && { warn: io.warn }) });
-  const { registerRunCheckpoints } = await import("../common/registry-hook.js");
-  const str = (k: string) => (typeof cfg[k] === "string" ? (cfg[k] as string) : null);
-  const n = await registerRunCheckpoints(logPath, {
-    recipe: recipe.name,
-    baseModel: str("model_name") ?? "unknown",
-    loraRank: typeof cfg["lora_rank"] === "number" ? (cfg["lora_rank"] as number) : null,
-    data: str("dataset") ?? str("env") ?? str("dataset_name"),
-  });
+  const { registerRunCheckpoints, runFacts } = await import("../common/registry-hook.js");
+  const n = await registerRunCheckpoints(logPath, { ...runFacts(cfg, recipe.name), recipe: recipe.name });
   if (n > 0) io.print(`registry: ${n} checkpoint(s) of this run recorded (crucible registry list)`);
   return { kind: "ran", result, config: cfg };
 }

@@ -1,6 +1,7 @@
 // Benchmarks inside training runs: `evals=gsm8k,ifeval` runs every eval_every steps and `inline_evals=…` every
 // infrequent_eval_every steps, each as a TaskEvaluator (Inspect logs under <log_path>/evals/), logging
-// eval/<task>/<metric> into metrics.jsonl (and so the dashboard).
+// eval/<task>/<metric> into metrics.jsonl (and so the dashboard). Runs under the log root also record each result
+// in the model registry against the saved weights it ran on (registry-hook.ts).
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { TaskEvaluator } from "@crucible/eval";
@@ -98,12 +99,28 @@ type RunFields = InlineEvalConfig & {
   log_path: string | null;
 };
 
+/**
+ * Ties each result to the weights it ran on in the model registry, for runs under the log root: the evaluator
+ * then has the loop save the evaluated weights (`eval_<step>` sampler weights, or that step's checkpoint).
+ */
+async function registryHook(c: RunFields, recipe: string | null) {
+  const { insideLogRoot, recordInlineEval, runFacts } = await import("./registry-hook.js");
+  if (!insideLogRoot(c.log_path!)) return {};
+  const facts = runFacts(c as unknown as Record<string, unknown>, recipe);
+  return {
+    onResult: async (r: Parameters<typeof recordInlineEval>[2]) => {
+      await recordInlineEval(c.log_path!, facts, r);
+    },
+  };
+}
+
 /** One TaskEvaluator over the benchmarks a list names (Inspect logs under <log_path>/evals/<sub>/), or null. */
 async function taskEvaluatorFor(
   c: RunFields,
   list: string | null | undefined,
   field: string,
   sub: string,
+  recipe: string | null,
 ): Promise<TaskEvaluator | null> {
   const names = await parseEvalList(list, field);
   if (names.length === 0) return null;
@@ -126,13 +143,14 @@ async function taskEvaluatorFor(
     modelName: c.model_name!,
     logDir: join(c.log_path!, "evals", sub),
     name: `evals/${sub}`,
+    ...(await registryHook(c, recipe)),
   });
 }
 
 /** Evaluator builders for the SL and DPO loops' `evaluatorBuilders` / `infrequentEvaluatorBuilders`. */
-export async function inlineEvaluatorBuilders(c: RunFields) {
-  const every = await taskEvaluatorFor(c, c.evals, "evals", "every");
-  const infrequent = await taskEvaluatorFor(c, c.inline_evals, "inline_evals", "infrequent");
+export async function inlineEvaluatorBuilders(c: RunFields, recipe: string | null = null) {
+  const every = await taskEvaluatorFor(c, c.evals, "evals", "every", recipe);
+  const infrequent = await taskEvaluatorFor(c, c.inline_evals, "inline_evals", "infrequent", recipe);
   return {
     evaluatorBuilders: every ? [() => every] : [],
     infrequentEvaluatorBuilders: infrequent ? [() => infrequent] : [],
@@ -140,7 +158,10 @@ export async function inlineEvaluatorBuilders(c: RunFields) {
 }
 
 /** The `evals=` evaluator as the RL loops take it (run on the current sampler every eval_every steps). */
-export async function inlineSamplerEvaluators(c: RunFields): Promise<TaskEvaluator[]> {
-  const every = await taskEvaluatorFor(c, c.evals, "evals", "every");
+export async function inlineSamplerEvaluators(
+  c: RunFields,
+  recipe: string | null = null,
+): Promise<TaskEvaluator[]> {
+  const every = await taskEvaluatorFor(c, c.evals, "evals", "every", recipe);
   return every ? [every] : [];
 }

@@ -16,6 +16,8 @@ export function insideLogRoot(dir: string, env: NodeJS.ProcessEnv = process.env)
 interface CheckpointLine {
   name?: string;
   batch?: number;
+  /** The loop step, recorded by inline-eval saves (`eval_<step>`); else `batch` stands for it. */
+  step?: number;
   state_path?: string;
   sampler_path?: string;
 }
@@ -43,7 +45,7 @@ export async function registerRunCheckpoints(
     for (const c of lines) {
       const common = {
         ...facts,
-        step: c.batch ?? null,
+        step: c.step ?? c.batch ?? null,
         runDir: resolve(logPath),
         metadata: { name: c.name ?? null },
       };
@@ -76,4 +78,62 @@ export async function recordEvalResult(
     reg.close();
   }
   return true;
+}
+
+export interface RunFacts {
+  recipe: string | null;
+  baseModel: string;
+  loraRank: number | null;
+  data: string | null;
+}
+
+/**
+ * The facts of a run as its config states them (model_name, lora_rank, dataset/env/dataset_name), for the
+ * registry rows a run writes.
+ */
+export function runFacts(cfg: Record<string, unknown>, recipe: string | null): RunFacts {
+  const str = (k: string) => (typeof cfg[k] === "string" ? (cfg[k] as string) : null);
+  return {
+    recipe,
+    baseModel: str("model_name") ?? "unknown",
+    loraRank: typeof cfg["lora_rank"] === "number" ? (cfg["lora_rank"] as number) : null,
+    data: str("dataset") ?? str("env") ?? str("dataset_name"),
+  };
+}
+
+/**
+ * An inline eval's result as it lands: the sampler weights it ran on (saved by the loop at that step) are
+ * registered with the run's facts and the scores recorded against them, in one transaction. Null (nothing
+ * recorded) when the run lies outside the log root or the weights were not saved.
+ */
+export async function recordInlineEval(
+  logPath: string,
+  facts: RunFacts,
+  r: {
+    task: string;
+    metrics: Record<string, number>;
+    logFile: string;
+    context: { step: number; weightsPath?: string } | undefined;
+  },
+): Promise<string | null> {
+  const path = r.context?.weightsPath;
+  if (!path || !insideLogRoot(logPath)) return null;
+  const { ModelRegistry, registryPath } = await import("@crucible/eval");
+  const reg = ModelRegistry.open(registryPath(logRoot()));
+  try {
+    reg.recordCheckpointEval(
+      {
+        ...facts,
+        path,
+        kind: "sampler",
+        step: r.context!.step,
+        runDir: resolve(logPath),
+        metadata: { name: path.split("/").at(-1) ?? null, inline_eval: true },
+      },
+      { task: r.task, metrics: r.metrics, logFile: r.logFile },
+    );
+  } finally {
+    reg.close();
+  }
+  return path;
 }

@@ -53,7 +53,7 @@ export async function runSupervised(c: SupervisedRecipeConfig, ctx: RecipeContex
   const t = await import("@crucible/train");
   await prefetchTokenizer(tokenizerNameFor(c.model_name!)); // into the HF cache, where the builders' sync lookup finds it
   return trainOnBackendAndReport(c, c.recipe_name, ctx, async (service, used) => {
-    const inline = await inlineEvaluatorBuilders(used);
+    const inline = await inlineEvaluatorBuilders(used, used.recipe_name);
     return t.supervisedTrain({
       ...sharedLoopOptions(used, used.recipe_name),
       evaluatorBuilders: inline.evaluatorBuilders,

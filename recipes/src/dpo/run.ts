@@ -37,7 +37,7 @@ export async function runDpo(c: DpoConfig, ctx: RecipeContext): Promise<RecipeRe
   const t = await import("@crucible/train");
   const recipeName = "recipe_preference_dpo";
   return trainOnBackendAndReport(c, recipeName, ctx, async (service, used) => {
-    const inline = await inlineEvaluatorBuilders(used);
+    const inline = await inlineEvaluatorBuilders(used, recipeName);
     return t.dpoTrain({
       ...sharedLoopOptions(used, recipeName),
       evaluatorBuilders: inline.evaluatorBuilders,

@@ -42,24 +42,38 @@ describe("inline evals in the DPO and RL loops", () => {
     expect(reportEvalLinks(log).transcripts).toHaveLength(2);
   });
 
-  it("math_rl: eval/arithmetic/* from the RL loop's sampler, transcript linked", {
+  it("math_rl: eval/arithmetic/* from the RL loop's sampler, transcript linked, result in the registry", {
     timeout: 300_000,
   }, async () => {
     const log = join(dir, "math_rl");
-    const r = await crucible([
-      "run",
-      "math_rl",
-      ...TINY,
-      ...EVALS,
-      "groups_per_batch=2",
-      "group_size=2",
-      "max_tokens=3",
-      "max_steps=1",
-      `log_path=${log}`,
-    ]);
-    expect(r.err).toEqual([]);
-    expect(evalSteps(log)).toEqual([0]);
-    expect(reportEvalLinks(log).transcripts).toHaveLength(1);
+    process.env["CRUCIBLE_LOG_ROOT"] = dir; // the run lies under the log root: its eval lands in the registry
+    try {
+      const r = await crucible([
+        "run",
+        "math_rl",
+        ...TINY,
+        ...EVALS,
+        "groups_per_batch=2",
+        "group_size=2",
+        "max_tokens=3",
+        "max_steps=1",
+        `log_path=${log}`,
+      ]);
+      expect(r.err).toEqual([]);
+      expect(evalSteps(log)).toEqual([0]);
+      expect(reportEvalLinks(log).transcripts).toHaveLength(1);
+      // The RL loop saved the evaluated weights as eval_000000; the registry holds them with the score.
+      const saved = readJsonl(join(log, "checkpoints.jsonl")).find((c) => c["name"] === "eval_000000")!;
+      const acc = readJsonl(join(log, "metrics.jsonl"))[0]!["eval/arithmetic/accuracy"] as number;
+      const cmp = await crucible(["registry", "compare"]);
+      expect(cmp.out[0]!.split("\n").slice(2)).toEqual([
+        expect.stringMatching(new RegExp(`^${saved["sampler_path"]} +${acc.toFixed(4)}$`)),
+      ]);
+      const list = (await crucible(["registry", "list"])).out.join("\n");
+      expect(list).toContain(`${saved["sampler_path"]}  crucible/tiny-bytes  rank 32  math_rl  step 0`);
+    } finally {
+      delete process.env["CRUCIBLE_LOG_ROOT"];
+    }
   });
 
   it("distillation on_policy: the same evaluator in the on-policy loop", { timeout: 300_000 }, async () => {

@@ -39,6 +39,66 @@ describe("inline evals in sl_basic", () => {
     expect(links.transcripts).toHaveLength(2);
     expect(links.logs).toHaveLength(2);
     expect(readFileSync(join(log, links.transcripts[0]!), "utf8")).toMatch(/What is \d+ \+ \d+\?/);
+    // Outside the log root nothing is registered, so no weights are saved for the evals.
+    expect(readFileSync(join(log, "checkpoints.jsonl"), "utf8")).not.toMatch(/eval_/);
+  });
+
+  it("under the log root each result lands in the registry on the weights it ran on", {
+    timeout: 240_000,
+  }, async () => {
+    const root = join(dir, "root");
+    process.env["CRUCIBLE_LOG_ROOT"] = root;
+    try {
+      const log = join(root, "run");
+      const r = await crucible([
+        "run",
+        "sl_basic",
+        "backend=local",
+        "model_name=crucible/tiny-bytes",
+        "renderer_name=role_colon",
+        "max_steps=3",
+        "eval_every=2",
+        "evals=arithmetic",
+        "eval_limit=4",
+        "save_every=2",
+        `log_path=${log}`,
+      ]);
+      expect(r.err).toEqual([]);
+      const ckpts = readJsonl(join(log, "checkpoints.jsonl"));
+      // Step 0 has no checkpoint, so its weights are saved for the eval (sampler only: resume skips it);
+      // step 2's eval samples the periodic checkpoint saved at that step.
+      const evalSave = ckpts.find((c) => c["name"] === "eval_000000")!;
+      expect(evalSave).toMatchObject({ step: 0, eval: true });
+      expect(evalSave).not.toHaveProperty("state_path");
+      const periodic = ckpts.find((c) => c["name"] === "000002")!;
+      const weights = [evalSave["sampler_path"] as string, periodic["sampler_path"] as string];
+      const acc = readJsonl(join(log, "metrics.jsonl"))
+        .filter((m) => "eval/arithmetic/accuracy" in m)
+        .map((m) => (m["eval/arithmetic/accuracy"] as number).toFixed(4));
+      expect(acc).toHaveLength(2);
+
+      const cmp = await crucible(["registry", "compare"]);
+      expect(cmp.err).toEqual([]);
+      expect(cmp.out[0]!.split("\n").slice(2)).toEqual(
+        weights.map((w, i) => expect.stringMatching(new RegExp(`^${w} +${acc[i]}$`))),
+      );
+      const show = await crucible(["registry", "show", weights[0]!]);
+      expect(JSON.parse(show.out[0]!)).toMatchObject({
+        path: weights[0],
+        baseModel: "crucible/tiny-bytes",
+        recipe: "sl_basic",
+        step: 0,
+        kind: "sampler",
+        runDir: log,
+      });
+      expect(show.out.slice(1).join("\n")).toMatch(
+        new RegExp(`arithmetic/accuracy = [0-9.]+  \\(${log}/evals/every/round_[^/]+/arithmetic_`),
+      );
+      const list = (await crucible(["registry", "list"])).out.join("\n");
+      expect(list).toContain(`${weights[1]}  crucible/tiny-bytes  rank 32  sl_basic  step 2`);
+    } finally {
+      delete process.env["CRUCIBLE_LOG_ROOT"];
+    }
   });
 
   it("an unknown benchmark in evals= is a config error before anything runs", async () => {

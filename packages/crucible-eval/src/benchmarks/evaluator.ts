@@ -3,6 +3,7 @@
 // resumable per checkpoint.
 import { join } from "node:path";
 import type { EnvRenderer, SamplingClientLike } from "@crucible/env";
+import type { SamplingEvalContext } from "../evaluator.js";
 import type { BenchmarkProblem } from "./benchmark-problem.js";
 import { type BenchmarkRunConfig, runBenchmark } from "./runner.js";
 
@@ -26,10 +27,15 @@ export class BenchmarkEvaluator {
   }
 
   /**
-   * `modelId` names the weights being evaluated; results are reused only for the same id. Without one the
-   * weights are unknown, so every call gets a fresh id (never a stale cache hit after a resume).
+   * `model` names the weights being evaluated (an id, or a loop's context with the saved weights' path); results
+   * are reused only for the same id. Without one the weights are unknown, so every call gets a fresh id (never a
+   * stale cache hit after a resume).
    */
-  async evaluate(samplingClient: SamplingClientLike, modelId?: string): Promise<Record<string, number>> {
+  async evaluate(
+    samplingClient: SamplingClientLike,
+    model?: string | SamplingEvalContext,
+  ): Promise<Record<string, number>> {
+    const modelId = typeof model === "string" ? model : model?.weightsPath;
     const id = modelId ?? `eval_${new Date().toISOString().replace(/[:.]/g, "-")}_${this.calls}`;
     const tag = id.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(-80);
     this.calls++;

@@ -33,7 +33,7 @@ export {
   solver,
   systemMessage,
 } from "./solvers.js";
-export { TaskEvaluator, type TaskEvaluatorOptions } from "./task-evaluator.js";
+export { type TaskEvalResult, TaskEvaluator, type TaskEvaluatorOptions } from "./task-evaluator.js";
 export {
   choice,
   exact,

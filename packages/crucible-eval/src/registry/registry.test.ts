@@ -131,8 +131,12 @@ describe("model registry", () => {
       // Everything reported committed is there; at most the one write in flight may also have landed.
       expect(n).toBeGreaterThanOrEqual(seen + 1);
       expect(n).toBeLessThanOrEqual(seen + 2);
-      // Checkpoint and eval rows are written separately; each eval belongs to a registered checkpoint.
+      // Even writes add checkpoint and eval rows separately: each eval belongs to a registered checkpoint.
       for (const m of reg.evaluatedModels()) expect(reg.get(m)).toBeDefined();
+      // Odd writes (recordCheckpointEval, the inline-eval path) are one transaction: a checkpoint with its eval.
+      const odd = reg.list().filter((c) => (c.step ?? 0) % 2 === 1);
+      expect(odd.length).toBeGreaterThan(20);
+      for (const c of odd) expect(reg.evals(c.path).map((e) => e.metric)).toEqual(["accuracy", "stderr"]);
       reg.registerCheckpoint({ path: "tinker://after", baseModel: "m" }); // still writable
     } finally {
       reg.close();

@@ -153,6 +153,17 @@ export class ModelRegistry {
     })();
   }
 
+  /**
+   * Registers the checkpoint an eval ran on and records the eval against its path, in one transaction: a
+   * process killed mid-write leaves both or neither (an inline eval of a training run lands this way).
+   */
+  recordCheckpointEval(c: CheckpointRecord, e: Omit<EvalRecord, "model">): void {
+    this.db.transaction(() => {
+      this.registerCheckpoint(c);
+      this.recordEval({ ...e, model: c.path });
+    })();
+  }
+
   list(filter: { status?: CheckpointStatus; baseModel?: string } = {}): StoredCheckpoint[] {
     const where: string[] = [];
     const args: string[] = [];

@@ -69,6 +69,7 @@ export class CheckpointManager {
   private lastSaveTime: number;
   private lastRollingPath: string | undefined;
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly evalSaves = new Map<number, Promise<string>>();
 
   constructor(o: CheckpointManagerOptions) {
     this.client = o.client;
@@ -152,6 +153,26 @@ export class CheckpointManager {
       );
     }
     return undefined;
+  }
+
+  /**
+   * Saves the weights an inline eval of `step` runs on as sampler weights `eval_%06d` (the run's TTL), recorded in
+   * checkpoints.jsonl with the step (no state_path, so resuming skips it); once per step. Returns their path.
+   */
+  saveForEval(step: number, loopState: LoopState = {}): Promise<string> {
+    let p = this.evalSaves.get(step);
+    if (!p) {
+      p = saveCheckpoint(
+        this.client,
+        `eval_${String(step).padStart(6, "0")}`,
+        this.logPath,
+        { ...loopState, step, eval: true },
+        "sampler",
+        this.ttlSeconds,
+      ).then((rec) => rec.samplerPath as string);
+      this.evalSaves.set(step, p);
+    }
+    return p;
   }
 
   private track(p: Promise<unknown>): void {

@@ -8,7 +8,7 @@ import { getLastCheckpoint } from "../checkpoint/record.js";
 import { checkpointClientFor, type TrainingClientLike } from "../client.js";
 import { ConfigurationError } from "../errors.js";
 import { lossInput } from "../supervised/common.js";
-import { buildEvaluators, runEvaluators } from "../utils/evals.js";
+import { buildEvaluators, type EvalRound, runEvaluators } from "../utils/evals.js";
 import { type DatasetLoopParts, sharedLoopConfigFields } from "../utils/loop-config.js";
 import { computeScheduleLrMultiplier } from "../utils/lr-scheduling.js";
 import { runMetadata } from "../utils/run-metadata.js";
@@ -118,16 +118,24 @@ export async function dpoTrain(config: DpoTrainConfig): Promise<{ stepsRun: numb
     const metrics: Metrics = {};
     const rec = await timer.span("save_checkpoint", () => ckpt.maybeSave(step, { epoch, batch }));
     if (rec?.statePath) metrics.state_path = rec.statePath;
+    const round: EvalRound = {
+      step,
+      ...(rec?.samplerPath && { samplerPath: rec.samplerPath }),
+      saveSampler: (s) => ckpt.saveForEval(s, { epoch, batch }),
+    };
     const lr = cfg.learningRate * computeScheduleLrMultiplier(cfg.lrSchedule, step, totalSteps);
     if (
       cfg.evalEvery > 0 &&
       (step % cfg.evalEvery === 0 || step === totalSteps - 1) &&
       evaluators.length > 0
     ) {
-      Object.assign(metrics, await timer.span("evals", () => runEvaluators(evaluators, tc)));
+      Object.assign(metrics, await timer.span("evals", () => runEvaluators(evaluators, tc, round)));
     }
     if (cfg.infrequentEvalEvery > 0 && step % cfg.infrequentEvalEvery === 0 && infrequent.length > 0) {
-      Object.assign(metrics, await timer.span("infrequent_evals", () => runEvaluators(infrequent, tc)));
+      Object.assign(
+        metrics,
+        await timer.span("infrequent_evals", () => runEvaluators(infrequent, tc, round)),
+      );
     }
     let data = await timer.span("get_batch", () => train.getBatch(batch));
     if (data.length % 2 === 1) {

@@ -88,7 +88,7 @@ export async function runAsyncLoop(s: LoopSetup, ac: AsyncConfig): Promise<RLRun
       "progress/done_frac": (i + 1) / endStep,
     };
     if (cfg.evalEvery > 0 && i % cfg.evalEvery === 0 && s.evaluators.length > 0) {
-      Object.assign(metrics, await runSamplerEvaluators(s.evaluators, sampler));
+      Object.assign(metrics, await runSamplerEvaluators(s.evaluators, sampler, { tc, ckpt, step: i }));
     }
     const merged: RolledOutBatch = { groups: [], tags: [], builders: [], metrics: {} };
     for (const r of fresh) {

@@ -11,11 +11,14 @@ import {
   type TrajectoryGroup,
   tinkerTokenCompleter,
 } from "@crucible/env";
+import type { SamplingEvalContext } from "@crucible/eval";
 
 /** Evaluates a sampling client; returns metrics (already prefixed). */
 export interface SamplingClientEvaluator {
   readonly name: string;
-  evaluate(sampler: SamplingClientLike): Promise<Record<string, number>>;
+  /** Results are tied to saved weights: the loops save them (`eval_<step>`) and pass their path in `context`. */
+  readonly wantsSavedWeights?: boolean;
+  evaluate(sampler: SamplingClientLike, context?: SamplingEvalContext): Promise<Record<string, number>>;
 }
 
 /**

@@ -6,6 +6,7 @@ import { type MetricsLogger, setupLogging } from "@crucible/log";
 import { CheckpointManager } from "../checkpoint/manager.js";
 import { getLastCheckpoint } from "../checkpoint/record.js";
 import { checkpointClientFor } from "../client.js";
+import { evalSampler } from "../utils/evals.js";
 import { runMetadata } from "../utils/run-metadata.js";
 import { createRunTrainingClient, type RLTrainingClient } from "./clients.js";
 import { type ResolvedRLConfig, type RLConfig, resolveRLConfig, strategyOf } from "./config.js";
@@ -93,11 +94,23 @@ export async function setupLoop(
   return { cfg, tc, ckpt, logger, ownsLogger, startStep, train, evaluators, klReference };
 }
 
+/**
+ * Runs the sampling evaluators on `sampler` (the current weights). Given the loop's `round` (its training client,
+ * checkpoints and step), evaluators that want results tied to saved weights get them: the weights are saved as
+ * `eval_<step>` sampler weights and all evaluators sample those.
+ */
 export async function runSamplerEvaluators(
   evaluators: readonly SamplingClientEvaluator[],
   sampler: SamplingClientLike,
+  round?: { tc: RLTrainingClient; ckpt: CheckpointManager; step: number },
 ): Promise<Metrics> {
-  const results = await Promise.all(evaluators.map((e) => e.evaluate(sampler)));
+  const snap = round
+    ? await evalSampler(evaluators, round.tc, async () => sampler, {
+        step: round.step,
+        saveSampler: (step) => round.ckpt.saveForEval(step),
+      })
+    : { sampler, context: undefined };
+  const results = await Promise.all(evaluators.map((e) => e.evaluate(snap.sampler, snap.context)));
   return Object.assign({}, ...results);
 }
 

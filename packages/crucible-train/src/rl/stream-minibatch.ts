@@ -311,7 +311,7 @@ export async function runStreamMinibatchLoop(
     const metrics: Metrics = stepProgressMetrics(i, endStep, cfg.learningRate);
     const evalNow = (cfg.evalEvery > 0 && i % cfg.evalEvery === 0) || i === endStep - 1;
     if (evalNow && s.evaluators.length > 0) {
-      Object.assign(metrics, await runSamplerEvaluators(s.evaluators, sampler));
+      Object.assign(metrics, await runSamplerEvaluators(s.evaluators, sampler, { tc, ckpt, step: i }));
     }
     const counter = new RolloutErrorCounter();
     const { queue, done } = startRollouts(s.train.getBatch(i), sampler, ctx, i, counter);

@@ -26,7 +26,7 @@ export async function runSyncLoop(s: LoopSetup, postprocess?: DataPostprocess): 
     const tStart = performance.now();
     const metrics: Metrics = stepProgressMetrics(i, endStep, cfg.learningRate);
     if (cfg.evalEvery > 0 && i % cfg.evalEvery === 0 && s.evaluators.length > 0) {
-      Object.assign(metrics, await runSamplerEvaluators(s.evaluators, sampler));
+      Object.assign(metrics, await runSamplerEvaluators(s.evaluators, sampler, { tc, ckpt, step: i }));
     }
     const batch = await rolloutBatch(s.train.getBatch(i), sampler, cfg, strategy);
     if (batch.groups.length === 0) {

@@ -14,7 +14,7 @@ import { CheckpointManager } from "../checkpoint/manager.js";
 import { getLastCheckpoint, recordGet } from "../checkpoint/record.js";
 import { checkpointClientFor, type TrainingClientLike } from "../client.js";
 import { ConfigurationError } from "../errors.js";
-import { buildEvaluators, runEvaluators } from "../utils/evals.js";
+import { buildEvaluators, type EvalRound, runEvaluators } from "../utils/evals.js";
 import { type DatasetLoopParts, sharedLoopConfigFields } from "../utils/loop-config.js";
 import { computeScheduleLrMultiplier } from "../utils/lr-scheduling.js";
 import { runMetadata } from "../utils/run-metadata.js";
@@ -131,14 +131,23 @@ export async function supervisedTrain(config: SupervisedTrainConfig): Promise<Su
       ckpt.maybeSave(step, { epoch, batch, elapsed_tokens: elapsedTokens }, elapsedTokens),
     );
     if (rec?.statePath) metrics.state_path = rec.statePath;
+    // Inline evals that tie results to weights sample this step's checkpoint, or save the weights for them.
+    const round: EvalRound = {
+      step,
+      ...(rec?.samplerPath && { samplerPath: rec.samplerPath }),
+      saveSampler: (s) => ckpt.saveForEval(s, { epoch, batch }),
+    };
     const lr = cfg.learningRate * computeScheduleLrMultiplier(cfg.lrSchedule, step, totalSteps);
     metrics.learning_rate = lr;
     const data = await timer.span("get_batch", () => train.getBatch(batch));
     if (cfg.evalEvery > 0 && step % cfg.evalEvery === 0 && evaluators.length > 0) {
-      Object.assign(metrics, await timer.span("evals", () => runEvaluators(evaluators, tc)));
+      Object.assign(metrics, await timer.span("evals", () => runEvaluators(evaluators, tc, round)));
     }
     if (cfg.infrequentEvalEvery > 0 && step % cfg.infrequentEvalEvery === 0 && infrequent.length > 0) {
-      Object.assign(metrics, await timer.span("infrequent_evals", () => runEvaluators(infrequent, tc)));
+      Object.assign(
+        metrics,
+        await timer.span("infrequent_evals", () => runEvaluators(infrequent, tc, round)),
+      );
     }
     const fwd = tc.forwardBackward(data, "cross_entropy");
     const optim = tc.optimStep({ learningRate: lr, ...adam });
