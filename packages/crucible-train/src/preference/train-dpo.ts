@@ -1,17 +1,14 @@
-import { homedir } from "node:os";
 import { type Evaluator, NLLEvaluator, type SamplingClientLike } from "@crucible/eval";
-import { getLogger, type Metrics, setupLogging } from "@crucible/log";
+import { getLogger, type Metrics } from "@crucible/log";
 import { type Datum, ModelInput } from "@crucible/tinker-client";
 import { z } from "zod";
 import { CheckpointManager } from "../checkpoint/manager.js";
-import { getLastCheckpoint } from "../checkpoint/record.js";
-import { checkpointClientFor, type TrainingClientLike } from "../client.js";
-import { ConfigurationError } from "../errors.js";
+import { checkpointClientFor } from "../client.js";
 import { lossInput } from "../supervised/common.js";
 import { buildEvaluators, type EvalRound, runEvaluators } from "../utils/evals.js";
 import { type DatasetLoopParts, sharedLoopConfigFields } from "../utils/loop-config.js";
+import { loopTotalSteps, openLoopRun, walkLoop } from "../utils/loop-run.js";
 import { computeScheduleLrMultiplier } from "../utils/lr-scheduling.js";
-import { runMetadata } from "../utils/run-metadata.js";
 import { StepTimer } from "../utils/timing.js";
 import { computeDpoLoss, weightedSum } from "./dpo-loss.js";
 
@@ -50,39 +47,8 @@ export async function referenceLogprobs(
 /** `train_dpo.main(config)`: DPO with reference logprobs from a fixed sampler and the loss via forwardBackwardCustom. */
 export async function dpoTrain(config: DpoTrainConfig): Promise<{ stepsRun: number; logPath: string }> {
   const cfg = DpoTrainConfigSchema.parse(config);
-  const logPath = cfg.logPath.startsWith("~") ? homedir() + cfg.logPath.slice(1) : cfg.logPath;
-  const resume = getLastCheckpoint(logPath);
-  const startEpoch = resume?.epoch ?? 0;
-  const startBatch = resume?.batch ?? 0;
-  const logger =
-    config.logger ??
-    (await setupLogging({
-      logDir: logPath,
-      config: { ...cfg, runConfig: undefined, datasetBuilder: config.datasetBuilder.constructor.name },
-      ...(config.consoleMetrics === false && { console: null, echoLogs: false }),
-      ...(cfg.wandbProject && { wandbProject: cfg.wandbProject }),
-      ...(cfg.wandbName && { wandbName: cfg.wandbName }),
-    }));
-
-  const meta = runMetadata({
-    recipeName: cfg.recipeName,
-    rendererName: cfg.rendererName,
-    config: cfg.runConfig,
-  });
-  const service = config.serviceClient;
-  let tc: TrainingClientLike;
-  if (resume?.statePath)
-    tc = await service.createTrainingClientFromStateWithOptimizer(resume.statePath, { userMetadata: meta });
-  else if (cfg.loadCheckpointPath)
-    tc = await service.createTrainingClientFromState(cfg.loadCheckpointPath, { userMetadata: meta });
-  else {
-    tc = await service.createLoraTrainingClient({
-      baseModel: cfg.modelName,
-      rank: cfg.loraRank,
-      userMetadata: meta,
-      ...(cfg.loraSeed !== null && { seed: cfg.loraSeed }),
-    });
-  }
+  const run = await openLoopRun(cfg, config, log);
+  const { logPath, resume, logger, tc } = run;
   // The reference is fixed for the whole run: the starting weights (as the cookbook), or a given sampler checkpoint.
   const reference: SamplingClientLike = cfg.referenceCheckpointPath
     ? await tc.createSamplingClient(cfg.referenceCheckpointPath)
@@ -94,7 +60,7 @@ export async function dpoTrain(config: DpoTrainConfig): Promise<{ stepsRun: numb
   }
 
   const ckpt = new CheckpointManager({
-    client: checkpointClientFor(tc, service),
+    client: checkpointClientFor(tc, config.serviceClient),
     logPath,
     saveEvery: cfg.saveEvery,
     ttlSeconds: cfg.ttlSeconds,
@@ -103,10 +69,7 @@ export async function dpoTrain(config: DpoTrainConfig): Promise<{ stepsRun: numb
   });
   const { train, test } = await config.datasetBuilder.build();
   const nBatches = train.length;
-  if (nBatches === 0)
-    throw new ConfigurationError("dataset: the training set has no full batch; lower batch_size");
-  let totalSteps = nBatches * cfg.numEpochs;
-  if (cfg.maxSteps !== null) totalSteps = Math.min(totalSteps, cfg.maxSteps);
+  const totalSteps = loopTotalSteps(nBatches, cfg.numEpochs, cfg.maxSteps);
   const evaluators: Evaluator[] = await buildEvaluators(config.evaluatorBuilders ?? []);
   if (test) evaluators.push(await NLLEvaluator.fromDataset(test, "test"));
   const infrequent = await buildEvaluators(config.infrequentEvaluatorBuilders ?? []);
@@ -189,22 +152,12 @@ export async function dpoTrain(config: DpoTrainConfig): Promise<{ stepsRun: numb
     stepsRun++;
   };
 
-  let done = false;
-  for (let epoch = startEpoch; epoch < cfg.numEpochs && !done; epoch++) {
-    train.setEpoch(epoch);
-    for (let batch = epoch === startEpoch ? startBatch : 0; batch < nBatches; batch++) {
-      const step = epoch * nBatches + batch;
-      if (step >= totalSteps) {
-        done = true;
-        break;
-      }
-      await doUpdate(epoch, batch, step);
-    }
-  }
-  if (stepsRun > 0) {
-    const finalEpoch = done ? Math.floor(totalSteps / nBatches) : cfg.numEpochs;
-    await ckpt.saveFinal({ epoch: finalEpoch, batch: done ? totalSteps % nBatches : 0 });
-  } else await ckpt.finalize();
-  if (!config.logger) await logger.close();
+  const end = await walkLoop(
+    { ...run, nBatches, numEpochs: cfg.numEpochs, totalSteps, setEpoch: (e) => train.setEpoch(e) },
+    doUpdate,
+  );
+  if (stepsRun > 0) await ckpt.saveFinal(end);
+  else await ckpt.finalize();
+  await run.close();
   return { stepsRun, logPath };
 }

@@ -1,7 +1,6 @@
-import { homedir } from "node:os";
 import type { Evaluator } from "@crucible/eval";
 import { NLLEvaluator } from "@crucible/eval";
-import { getLogger, type Metrics, setupLogging } from "@crucible/log";
+import { getLogger, type Metrics } from "@crucible/log";
 import {
   type Datum,
   type ForwardBackwardOutput,
@@ -11,13 +10,12 @@ import {
 } from "@crucible/tinker-client";
 import { z } from "zod";
 import { CheckpointManager } from "../checkpoint/manager.js";
-import { getLastCheckpoint, recordGet } from "../checkpoint/record.js";
-import { checkpointClientFor, type TrainingClientLike } from "../client.js";
-import { ConfigurationError } from "../errors.js";
+import { recordGet } from "../checkpoint/record.js";
+import { checkpointClientFor } from "../client.js";
 import { buildEvaluators, type EvalRound, runEvaluators } from "../utils/evals.js";
 import { type DatasetLoopParts, sharedLoopConfigFields } from "../utils/loop-config.js";
+import { loopTotalSteps, openLoopRun, walkLoop } from "../utils/loop-run.js";
 import { computeScheduleLrMultiplier } from "../utils/lr-scheduling.js";
-import { runMetadata } from "../utils/run-metadata.js";
 import { StepTimer } from "../utils/timing.js";
 import { computeBpb, computeMeanNll, lossInput } from "./common.js";
 
@@ -57,46 +55,12 @@ export interface SupervisedTrainResult {
 /** `supervised/train.py main(config)`: the pipelined SL loop with evals, checkpoints and resume. */
 export async function supervisedTrain(config: SupervisedTrainConfig): Promise<SupervisedTrainResult> {
   const cfg = SupervisedTrainConfigSchema.parse(config);
-  const logPath = cfg.logPath.startsWith("~") ? homedir() + cfg.logPath.slice(1) : cfg.logPath;
-
-  const resume = getLastCheckpoint(logPath);
-  const startEpoch = resume?.epoch ?? 0;
-  const startBatch = resume?.batch ?? 0;
+  const run = await openLoopRun(cfg, config, log);
+  const { logPath, resume, logger, tc } = run;
   let elapsedTokens = resume ? Number(recordGet(resume, "elapsed_tokens", 0)) : 0;
 
-  const logger =
-    config.logger ??
-    (await setupLogging({
-      logDir: logPath,
-      config: { ...cfg, runConfig: undefined, datasetBuilder: config.datasetBuilder.constructor.name },
-      ...(config.consoleMetrics === false && { console: null, echoLogs: false }),
-      ...(cfg.wandbProject && { wandbProject: cfg.wandbProject }),
-      ...(cfg.wandbName && { wandbName: cfg.wandbName }),
-    }));
-
-  const meta = runMetadata({
-    recipeName: cfg.recipeName,
-    rendererName: cfg.rendererName,
-    config: cfg.runConfig,
-  });
-  const service = config.serviceClient;
-  let tc: TrainingClientLike;
-  if (resume?.statePath) {
-    log.info(`resuming from ${resume.statePath} (epoch ${startEpoch}, batch ${startBatch})`);
-    tc = await service.createTrainingClientFromStateWithOptimizer(resume.statePath, { userMetadata: meta });
-  } else if (cfg.loadCheckpointPath) {
-    tc = await service.createTrainingClientFromState(cfg.loadCheckpointPath, { userMetadata: meta });
-  } else {
-    tc = await service.createLoraTrainingClient({
-      baseModel: cfg.modelName,
-      rank: cfg.loraRank,
-      userMetadata: meta,
-      ...(cfg.loraSeed !== null && { seed: cfg.loraSeed }),
-    });
-  }
-
   const ckpt = new CheckpointManager({
-    client: checkpointClientFor(tc, service),
+    client: checkpointClientFor(tc, config.serviceClient),
     logPath,
     saveEvery: cfg.saveEvery,
     saveEveryTokens: cfg.saveEveryTokens,
@@ -111,10 +75,7 @@ export async function supervisedTrain(config: SupervisedTrainConfig): Promise<Su
   const { train, test } = await config.datasetBuilder.build();
   const tokenizer = config.datasetBuilder.tokenizer;
   const nBatches = train.length;
-  if (nBatches === 0)
-    throw new ConfigurationError("dataset: the training set has no full batch; lower batch_size");
-  let totalSteps = nBatches * cfg.numEpochs;
-  if (cfg.maxSteps !== null) totalSteps = Math.min(totalSteps, cfg.maxSteps);
+  const totalSteps = loopTotalSteps(nBatches, cfg.numEpochs, cfg.maxSteps);
   const evaluators: Evaluator[] = await buildEvaluators(config.evaluatorBuilders ?? []);
   if (test) evaluators.push(await NLLEvaluator.fromDataset(test, "test", tokenizer));
   const infrequent: Evaluator[] = await buildEvaluators(config.infrequentEvaluatorBuilders ?? []);
@@ -178,29 +139,19 @@ export async function supervisedTrain(config: SupervisedTrainConfig): Promise<Su
     stepsRun++;
   };
 
-  let done = false;
-  for (let epoch = startEpoch; epoch < cfg.numEpochs && !done; epoch++) {
-    train.setEpoch(epoch);
-    for (let batch = epoch === startEpoch ? startBatch : 0; batch < nBatches; batch++) {
-      const step = epoch * nBatches + batch;
-      if (step >= totalSteps) {
-        done = true;
-        break;
-      }
+  const end = await walkLoop(
+    { ...run, nBatches, numEpochs: cfg.numEpochs, totalSteps, setEpoch: (e) => train.setEpoch(e) },
+    async (epoch, batch, step) => {
       pending.push(await submit(epoch, batch, step));
       while (pending.length >= 1 + cfg.submitAhead) await finish(pending.shift() as Submitted);
-    }
-  }
+    },
+  );
   while (pending.length > 0) await finish(pending.shift() as Submitted);
 
   let finalStatePath: string | undefined;
-  if (stepsRun > 0) {
-    const finalEpoch = done ? Math.floor(totalSteps / nBatches) : cfg.numEpochs;
-    const finalBatch = done ? totalSteps % nBatches : 0;
-    finalStatePath = (
-      await ckpt.saveFinal({ epoch: finalEpoch, batch: finalBatch, elapsed_tokens: elapsedTokens })
-    ).statePath;
-  } else await ckpt.finalize();
-  if (!config.logger) await logger.close();
+  if (stepsRun > 0)
+    finalStatePath = (await ckpt.saveFinal({ ...end, elapsed_tokens: elapsedTokens })).statePath;
+  else await ckpt.finalize();
+  await run.close();
   return { stepsRun, logPath, ...(finalStatePath && { finalStatePath }) };
 }
