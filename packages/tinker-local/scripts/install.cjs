@@ -1,8 +1,13 @@
 #!/usr/bin/env node
-// Builds the native addon (native/build/Release/crucible_engine.node) with node-gyp against the libtorch that
-// scripts/libtorch.cjs finds. Runs as the package's install script (npm/pnpm install) and as `build:native`.
+// Puts the native addon in place (native/build/Release/crucible_engine.node) for the libtorch that
+// scripts/libtorch.cjs finds: the prebuilt shipped for this platform when it fits (scripts/prebuilt.cjs checks the
+// sources, the libtorch version/CUDA/ABI, and that it loads), else a node-gyp build from source. Runs as the
+// package's install script (npm/pnpm install) and as `build:native`.
 //
-//   node scripts/install.cjs [--force] [--required]
+//   node scripts/install.cjs [--force] [--required] [--build-from-source] [--check-prebuilt]
+//
+// --build-from-source (or `npm install --build-from-source`, or CRUCIBLE_BUILD_FROM_SOURCE=1) skips the prebuilt;
+// so does --force. --check-prebuilt says whether the prebuilt would be used (exit 0) or why not (exit 1), no build.
 //
 // As an install script a missing libtorch or compiler only warns (the package installs; createEngine() later says
 // what to install); with --required (build:native) it fails. CRUCIBLE_SKIP_NATIVE_BUILD=1 skips the build.
@@ -13,11 +18,14 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { find } = require("./libtorch.cjs");
+const { fromSourceRequested, installPrebuilt, prebuiltMismatch, recordSources } = require("./prebuilt.cjs");
 
 const args = process.argv.slice(2);
 const force = args.includes("--force");
 const required = args.includes("--required");
-const nativeDir = path.join(__dirname, "..", "native");
+const checkOnly = args.includes("--check-prebuilt");
+const pkgRoot = path.join(__dirname, "..");
+const nativeDir = path.join(pkgRoot, "native");
 const addon = path.join(nativeDir, "build", "Release", "crucible_engine.node");
 const stamp = path.join(nativeDir, "build", "libtorch.json");
 
@@ -67,8 +75,27 @@ const key = JSON.stringify({
   lib: torch.lib,
 });
 const prev = fs.existsSync(stamp) ? fs.readFileSync(stamp, "utf8") : "";
+if (checkOnly) {
+  const why = fromSourceRequested(args)
+    ? "a from-source build was asked for"
+    : prebuiltMismatch(pkgRoot, torch);
+  console.log(why === null ? "prebuilt: usable here" : `prebuilt: not used: ${why}`);
+  process.exit(why === null ? 0 : 1);
+}
 if (!force && fs.existsSync(addon) && fs.statSync(addon).mtimeMs >= newestSource() && prev === key)
   process.exit(0);
+
+if (!fromSourceRequested(args)) {
+  const why = prebuiltMismatch(pkgRoot, torch);
+  if (why === null) {
+    installPrebuilt(pkgRoot, addon, stamp, key);
+    console.log(
+      `build-native: using the prebuilt addon for ${process.platform}-${process.arch} (${torch.how} ${torch.version})`,
+    );
+    process.exit(0);
+  }
+  if (!why.startsWith("no prebuilt")) console.log(`build-native: building from source: ${why}`);
+}
 
 let gyp;
 try {
@@ -91,4 +118,5 @@ if (r.status !== 0) {
   );
 }
 fs.writeFileSync(stamp, key);
+recordSources(nativeDir);
 console.log(`build-native: built ${addon}`);
