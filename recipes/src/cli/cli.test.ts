@@ -99,6 +99,11 @@ describe("crucible run: bad configs", () => {
     ],
     code_rl: [
       ["wrong type", ["group_size=four"], /group_size=four: expected int/],
+      [
+        "missing problems file",
+        ["problems_path=/no/such/problems.jsonl"],
+        /problems_path=\/no\/such\/problems.jsonl: file not found/,
+      ],
       ["key it does not have", ["env=gsm8k"], /unknown key 'env'/],
     ],
     prompt_distillation: [

@@ -1,8 +1,9 @@
-// Batches of code_rl's problems: batch i takes the next groupsPerBatch problems, cyclically.
+// Batches of code_rl's problems (bundled or the user's file): batch i takes the next groupsPerBatch problems, cyclically.
 import { type EnvRenderer, ProblemGroupBuilder, type RLDatasetBuilder } from "@crucible/env";
-import { CODE_PROBLEMS, CodeEnv } from "./problems.js";
+import { CodeEnv, type CodeProblem } from "./problems.js";
 
 export function codeDatasetBuilder(
+  problems: readonly CodeProblem[],
   renderer: EnvRenderer,
   groupsPerBatch: number,
   groupSize: number,
@@ -12,7 +13,7 @@ export function codeDatasetBuilder(
     length: nBatches,
     getBatch: (i: number) =>
       Array.from({ length: groupsPerBatch }, (_, j) => {
-        const p = CODE_PROBLEMS[(i * groupsPerBatch + j) % CODE_PROBLEMS.length]!;
+        const p = problems[(i * groupsPerBatch + j) % problems.length]!;
         return new ProblemGroupBuilder(() => new CodeEnv(p, renderer), groupSize, "code");
       }),
   };

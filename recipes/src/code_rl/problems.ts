@@ -1,6 +1,13 @@
-// code_rl's toy problems: write a small Python function; the reward runs the reply's code with the problem's
+// code_rl's toy problems: write a small Python function (or continue a given prefix); the reward runs the reply's code with the problem's
 // asserts in @crucible/grading's sandbox (runPythonTests) and is 1 only if every assert passes.
-import { type EnvMessage, type EnvRenderer, ProblemEnv } from "@crucible/env";
+import {
+  DatasetSourceError,
+  type EnvMessage,
+  type EnvRenderer,
+  ProblemEnv,
+  type Row,
+  readRows,
+} from "@crucible/env";
 import { extractCode } from "@crucible/eval";
 import { runPythonTests } from "@crucible/grading";
 
@@ -9,8 +16,13 @@ export interface CodeProblem {
   prompt: string;
   /** Python asserts run after the candidate's code. */
   tests: string;
-  /** A correct solution (for transcripts and tests). */
+  /** A correct solution (for transcripts and tests); with a prefix, the code that continues it. */
   reference: string;
+  /**
+   * Code shown to the policy that its reply continues (e.g. a signature whose body the reply writes, as in
+   * HumanEval); the program run is prefix + the reply's code. Absent = the reply is the whole program.
+   */
+  prefix?: string;
 }
 
 export const CODE_PROBLEMS: readonly CodeProblem[] = [
@@ -46,7 +58,34 @@ export const CODE_PROBLEMS: readonly CodeProblem[] = [
   },
 ];
 
+/** A problems-file row: `prompt` and `tests` (Python asserts) are required, `reference` is optional. */
+export function toCodeProblem(row: Row, i: number): CodeProblem {
+  const str = (k: string) => {
+    const v = row[k];
+    if (typeof v !== "string" || v.trim().length === 0)
+      throw new DatasetSourceError(`problem row ${i}: needs a non-empty string "${k}"`);
+    return v;
+  };
+  const reference = row["reference"] ?? "";
+  if (typeof reference !== "string")
+    throw new DatasetSourceError(`problem row ${i}: "reference" must be a string (a correct solution)`);
+  const prefix = row["prefix"] ?? null;
+  if (prefix !== null && typeof prefix !== "string")
+    throw new DatasetSourceError(
+      `problem row ${i}: "prefix" must be a string (the code the reply continues)`,
+    );
+  return { prompt: str("prompt"), tests: str("tests"), reference, ...(prefix ? { prefix } : {}) };
+}
+
+/** Problems from a .jsonl / .json / .parquet file of `{prompt, tests, reference?, prefix?}` rows. */
+export async function loadCodeProblems(path: string): Promise<CodeProblem[]> {
+  const problems = (await readRows(path)).map(toCodeProblem);
+  if (problems.length === 0) throw new DatasetSourceError("no problems in the file");
+  return problems;
+}
+
 const INSTRUCTION = " Reply with only the code in a ```python block.";
+const CONTINUE_INSTRUCTION = "Reply with only the code that continues it, in a ```python block.";
 
 export class CodeEnv extends ProblemEnv {
   constructor(
@@ -58,11 +97,15 @@ export class CodeEnv extends ProblemEnv {
     super(renderer, { convoPrefix, formatCoef });
   }
   getQuestion(): string {
-    return this.problem.prompt + INSTRUCTION;
+    const { prompt, prefix } = this.problem;
+    return prefix
+      ? `${prompt}\n\`\`\`python\n${prefix}\n\`\`\`\n${CONTINUE_INSTRUCTION}`
+      : prompt + INSTRUCTION;
   }
-  /** Correct = the extracted code passes the problem's asserts in the sandbox. */
+  /** Correct = prefix + the extracted code passes the problem's asserts in the sandbox. */
   async checkAnswer(text: string): Promise<boolean> {
-    return (await runPythonTests(extractCode(text), this.problem.tests)).passed;
+    const program = (this.problem.prefix ?? "") + extractCode(text);
+    return (await runPythonTests(program, this.problem.tests)).passed;
   }
   /** Well-formed = the reply holds a fenced code block. */
   checkFormat(text: string): boolean {
