@@ -88,6 +88,7 @@ describe("crucible eval before and after SFT (tiny-bytes, arithmetic)", () => {
     console.log(`[eval e2e] integer-answer format before ${fmt(b)}, after ${fmt(a)}`);
     // At test size (100 steps) SFT teaches the answer format and a little arithmetic; at the demo's 400 steps
     // (CRUCIBLE_EVAL_E2E_SFT_STEPS=400, run by hand) the held-out accuracy itself rises by far more than 0.1.
+    // eval-sft-accuracy.e2e.test.ts shows an accuracy rise at test size, on the narrow range the SFT covers.
     expect(fmt(a)).toBeGreaterThan(fmt(b) + 0.5);
     expect(acc(a)).toBeGreaterThanOrEqual(acc(b));
     if (SFT_STEPS >= 400) expect(acc(a)).toBeGreaterThan(acc(b) + 0.1);
