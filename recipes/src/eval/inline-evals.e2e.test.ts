@@ -2,7 +2,9 @@
 // weights, logged as eval/<task>/<metric> in metrics.jsonl, with Inspect logs under <log_path>/evals/.
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { registryPath } from "@crucible/eval";
 import { afterAll, describe, expect, it } from "vitest";
+import { modelsView } from "../dashboard/models.js";
 import { crucible, e2eDir, listFiles, readJsonl, reportEvalLinks } from "../testing/e2e.js";
 
 describe("inline evals in sl_basic", () => {
@@ -96,6 +98,12 @@ describe("inline evals in sl_basic", () => {
       );
       const list = (await crucible(["registry", "list"])).out.join("\n");
       expect(list).toContain(`${weights[1]}  crucible/tiny-bytes  rank 32  sl_basic  step 2`);
+      // The dashboard's models × benchmarks table: one row per evaluated checkpoint, each cell linking its log.
+      const view = await modelsView(registryPath(root), new Set());
+      expect(
+        view.rows.map((row) => [row.model, row.checkpoint?.step, row.cells["arithmetic"]?.value.toFixed(4)]),
+      ).toEqual(weights.map((w, i) => [w, i * 2, acc[i]]));
+      expect(view.links.map((l) => l["arithmetic"]?.log)).toEqual([expect.any(String), expect.any(String)]);
     } finally {
       delete process.env["CRUCIBLE_LOG_ROOT"];
     }
