@@ -60,3 +60,4 @@ for (let s = 0; s < STEPS; s++) {
 }
 await local.close();
 rmSync(logDir, { recursive: true, force: true });
+rmSync(local.dir, { recursive: true, force: true }); // the run's checkpoint store
