@@ -1,7 +1,7 @@
 // Where runs and evals are recorded in the model registry: `<log root>/registry.sqlite`, the log root being
 // $CRUCIBLE_LOG_ROOT or /tmp/tinker-examples (where run directories are generated). A run or eval is recorded
 // when its directory lies inside the log root, so scratch runs elsewhere (tests, one-off dirs) stay out of it.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 
 export function logRoot(env: NodeJS.ProcessEnv = process.env): string {
@@ -22,31 +22,47 @@ interface CheckpointLine {
   sampler_path?: string;
 }
 
-/** Registers every checkpoint of a finished run (from its checkpoints.jsonl); returns how many. */
+/** The checkpoints.jsonl lines of a run dir: its own, then those of stage subfolders (rlhf's sft/, rm/, rl/). */
+function runCheckpointLines(logPath: string): { dir: string; line: CheckpointLine }[] {
+  const dirs = [logPath];
+  for (const e of readdirSync(logPath, { withFileTypes: true }))
+    if (e.isDirectory()) dirs.push(join(logPath, e.name));
+  const out: { dir: string; line: CheckpointLine }[] = [];
+  for (const dir of dirs) {
+    const file = join(dir, "checkpoints.jsonl");
+    if (!existsSync(file)) continue;
+    for (const l of readFileSync(file, "utf8").split("\n")) {
+      if (!l.trim()) continue;
+      try {
+        out.push({ dir, line: JSON.parse(l) as CheckpointLine });
+      } catch {
+        /* a torn last line */
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Registers every checkpoint of a finished run (its checkpoints.jsonl and its stages'), with the recipe's name
+ * (rows written during the run by inline evals get it here if they lacked it); returns how many.
+ */
 export async function registerRunCheckpoints(
   logPath: string,
   facts: { recipe: string; baseModel: string; loraRank: number | null; data: string | null },
 ): Promise<number> {
-  const file = join(logPath, "checkpoints.jsonl");
-  if (!existsSync(file) || !insideLogRoot(logPath)) return 0;
-  const lines: CheckpointLine[] = [];
-  for (const l of readFileSync(file, "utf8").split("\n")) {
-    if (!l.trim()) continue;
-    try {
-      lines.push(JSON.parse(l) as CheckpointLine);
-    } catch {
-      /* a torn last line */
-    }
-  }
+  if (!existsSync(logPath) || !insideLogRoot(logPath)) return 0;
+  const lines = runCheckpointLines(logPath);
+  if (lines.length === 0) return 0;
   const { ModelRegistry, registryPath } = await import("@crucible/eval");
   const reg = ModelRegistry.open(registryPath(logRoot()));
   let n = 0;
   try {
-    for (const c of lines) {
+    for (const { dir, line: c } of lines) {
       const common = {
         ...facts,
         step: c.step ?? c.batch ?? null,
-        runDir: resolve(logPath),
+        runDir: resolve(dir),
         metadata: { name: c.name ?? null },
       };
       if (c.sampler_path) {
