@@ -51,7 +51,9 @@ export function injectedSystemMessage(content: string, conversation: readonly Me
 export abstract class Renderer {
   /** Registry name, e.g. "qwen3". */
   abstract readonly name: string;
+  // One map per allowSpecial value, keyed by the text itself (a prefixed key would copy every piece to hash it).
   private readonly encodeCache = new Map<string, number[]>();
+  private readonly encodeCacheSplit = new Map<string, number[]>();
 
   constructor(readonly tokenizer: Tokenizer) {}
 
@@ -132,12 +134,12 @@ export abstract class Renderer {
   /** Encodes one rendered piece (memoised: rendering re-encodes the same pieces for prompts and examples). */
   protected encode(text: string, allowSpecial = true): number[] {
     if (text.length === 0) return [];
-    const key = allowSpecial ? `1${text}` : `0${text}`;
-    const hit = this.encodeCache.get(key);
+    const cache = allowSpecial ? this.encodeCache : this.encodeCacheSplit;
+    const hit = cache.get(text);
     if (hit) return hit;
     const ids = this.tokenizer.encode(text, { allowSpecial });
-    if (this.encodeCache.size >= ENCODE_CACHE_LIMIT) this.encodeCache.clear();
-    this.encodeCache.set(key, ids);
+    if (cache.size >= ENCODE_CACHE_LIMIT) cache.clear();
+    cache.set(text, ids);
     return ids;
   }
 

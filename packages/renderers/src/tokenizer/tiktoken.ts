@@ -88,6 +88,9 @@ export interface TiktokenTokenizerOptions {
 // special tokens on every call; specials are split out here instead.
 const SENTINEL = "\u0000<|crucible-no-special|>\u0000";
 const MAX_ENCODE_CHARS = 400_000;
+// Pre-token → ids cache, as HF tokenizers' BPE word cache (10k entries, pieces under 256 characters).
+const PIECE_CACHE_LIMIT = 10_000;
+const PIECE_CACHE_MAX_CHARS = 256;
 const MAX_SAME_KIND_RUN = 25_000;
 const BYTE_ALPHABET = bytesToUnicode();
 // Python's str.isspace(): White_Space plus the information separators U+001C–U+001F.
@@ -142,6 +145,8 @@ export class TiktokenTokenizer implements Tokenizer {
   private readonly specials = new Map<string, number>();
   private readonly specialNames = new Map<number, string>();
   private readonly specialRe: RegExp | null;
+  private readonly pieceRe: RegExp;
+  private readonly pieceCache = new Map<string, number[]>();
   private readonly utf8 = new TextEncoder();
   private readonly utf8Decoder = new TextDecoder("utf-8");
   private byteLevelIds: Map<string, number> | null = null;
@@ -195,6 +200,7 @@ export class TiktokenTokenizer implements Tokenizer {
     const ranksText = this.bytesByRank
       .map((b, r) => `! ${r} ${Buffer.from(b).toString("base64")}`)
       .join("\n");
+    this.pieceRe = new RegExp(options.patStr ?? KIMI_PAT_STR, "gu");
     this.bpe = new Tiktoken({
       pat_str: options.patStr ?? KIMI_PAT_STR,
       special_tokens: { [SENTINEL]: last + 1 },
@@ -216,21 +222,27 @@ export class TiktokenTokenizer implements Tokenizer {
 
   encode(text: string, options: EncodeOptions = {}): number[] {
     const ids: number[] = [];
-    for (const slice of kimiSlices(text)) {
-      if (options.allowSpecial === false || this.specialRe === null) {
-        this.encodeOrdinary(slice, ids);
-        continue;
-      }
-      let last = 0;
-      this.specialRe.lastIndex = 0;
-      for (let m = this.specialRe.exec(slice); m !== null; m = this.specialRe.exec(slice)) {
-        if (m.index > last) this.encodeOrdinary(slice.slice(last, m.index), ids);
-        ids.push(this.specials.get(m[0]) as number);
-        last = m.index + m[0].length;
-      }
-      if (last < slice.length) this.encodeOrdinary(slice.slice(last), ids);
-    }
+    const allowSpecial = options.allowSpecial !== false;
+    // Short texts (every rendered piece) need no slicing: skip the generator.
+    if (text.length <= MAX_SAME_KIND_RUN) this.encodeSlice(text, allowSpecial, ids);
+    else for (const slice of kimiSlices(text)) this.encodeSlice(slice, allowSpecial, ids);
     return ids;
+  }
+
+  private encodeSlice(slice: string, allowSpecial: boolean, ids: number[]): void {
+    const re = this.specialRe;
+    if (!allowSpecial || re === null) {
+      this.encodeOrdinary(slice, ids);
+      return;
+    }
+    let last = 0;
+    re.lastIndex = 0;
+    for (let m = re.exec(slice); m !== null; m = re.exec(slice)) {
+      if (m.index > last) this.encodeOrdinary(slice.slice(last, m.index), ids);
+      ids.push(this.specials.get(m[0]) as number);
+      last = m.index + m[0].length;
+    }
+    if (last < slice.length) this.encodeOrdinary(slice.slice(last), ids);
   }
 
   /** tiktoken's decode: the tokens' bytes concatenated, invalid UTF-8 replaced by U+FFFD. */
@@ -272,9 +284,31 @@ export class TiktokenTokenizer implements Tokenizer {
     return Array.from(bytes, (x) => BYTE_ALPHABET[x]).join("");
   }
 
+  /**
+   * Splits with the pre-tokenizer here and merges each piece through js-tiktoken, memoised per piece: a piece
+   * encodes alone as it does in its text (js-tiktoken itself merges piece by piece), and repeated words then cost
+   * one map lookup instead of js-tiktoken's per-piece byte-string keys.
+   */
   private encodeOrdinary(text: string, out: number[]): void {
     if (text.length === 0) return;
-    for (const id of this.bpe.encode(text, [], [])) out.push(id);
+    const re = this.pieceRe;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const piece = m[0];
+      if (piece.length === 0) {
+        re.lastIndex++; // a pattern that can match nothing: step on, as matchAll does
+        continue;
+      }
+      let ids = this.pieceCache.get(piece);
+      if (ids === undefined) {
+        ids = this.bpe.encode(piece, [], []);
+        if (piece.length < PIECE_CACHE_MAX_CHARS) {
+          if (this.pieceCache.size >= PIECE_CACHE_LIMIT) this.pieceCache.clear();
+          this.pieceCache.set(piece, ids);
+        }
+      }
+      for (const id of ids) out.push(id);
+    }
   }
 
   private specialBytes(id: number): Uint8Array {
