@@ -268,9 +268,9 @@ SampleChunkOut Adapter::sampleSteps(int id, const std::vector<int32_t>& keep, in
 
 // Decodes up to maxSteps tokens without returning to JavaScript between steps (one N-API round trip per token
 // cost more than the sampling maths on small models). A row leaves the batch after a stop id or at maxTokens.
-// Several sessions decode as one batch on dense models (runDecode) while each has at most kSmallLinearRows rows
-// (beyond that a session alone would use sgemm, whose rows are not bit-identical); otherwise, and on MoE and
-// Qwen3.5 models, each session steps on its own. Each session samples from its own generator with its own
+// Sessions decode as one batch on dense models (runDecode), those with at most kSmallLinearRows rows (with more a
+// session alone would use sgemm, whose rows are not bit-identical); the others, and on MoE and Qwen3.5 models every
+// session, step on their own. Each session samples from its own generator with its own
 // parameters, so its tokens are those it would get alone.
 std::vector<SampleChunkOut> Adapter::sampleStepsMulti(const std::vector<SampleGroup>& groups, int64_t maxSteps) {
   return guarded([&] {
@@ -316,33 +316,33 @@ std::vector<SampleChunkOut> Adapter::sampleStepsMulti(const std::vector<SampleGr
     } reset{I};
     for (int64_t step = 0; step < maxSteps; ++step) {
       std::vector<Group*> act;
-      std::vector<Session*> ss;
-      bool small = true;
+      std::vector<Session*> merged;  // dense sessions with few enough rows for the row-wise kernel
       for (auto& g : gs) {
         if (g.s->B == 0 || g.s->generated >= g.s->p.maxTokens) continue;
         check(g.s->len < g.s->capacity, "sample: maxTokens exceeded");
         act.push_back(&g);
-        ss.push_back(g.s);
-        small = small && g.s->B <= kSmallLinearRows;
+        if (dense && g.s->B <= kSmallLinearRows) merged.push_back(g.s);
       }
       if (act.empty()) break;
-      std::vector<at::Tensor> logits;
-      if (dense && small && act.size() > 1) {
+      if (merged.size() < 2) merged.clear();
+      std::map<Session*, at::Tensor> logits;
+      if (!merged.empty()) {
         I.anyRows = true;
-        auto lg = I.logits(I.runDecode(ss)).to(at::kFloat);
+        auto lg = I.logits(I.runDecode(merged)).to(at::kFloat);
         I.anyRows = false;
         int64_t o = 0;
-        for (auto* s : ss) logits.push_back(lg.narrow(0, o, s->B)), o += s->B;
-      } else {
-        for (auto* s : ss) {
-          auto h = dense ? I.runDecode({s}) : I.run(s->last.view({s->B, 1}), s->len, &s->cache).view({s->B, c.hidden});
-          logits.push_back(I.logits(h).to(at::kFloat));
-        }
+        for (auto* s : merged) logits[s] = lg.narrow(0, o, s->B), o += s->B;
+      }
+      for (auto* g : act) {  // the others step on their own
+        auto* s = g->s;
+        if (logits.count(s)) continue;
+        auto h = dense ? I.runDecode({s}) : I.run(s->last.view({s->B, 1}), s->len, &s->cache).view({s->B, c.hidden});
+        logits[s] = I.logits(h).to(at::kFloat);
       }
       for (size_t i = 0; i < act.size(); ++i) {
         auto& g = *act[i];
         auto& s = *g.s;
-        auto st = sampleRows(logits[i], s.p, s.gen);
+        auto st = sampleRows(logits[&s], s.p, s.gen);
         s.last = st.first;
         s.len += 1;
         s.generated += 1;

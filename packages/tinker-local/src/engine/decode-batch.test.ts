@@ -79,14 +79,14 @@ describe("decode batch: concurrent requests on one sampler", () => {
     const text = engine.decode(LLAMA, [base[12] as number]);
     const reqs = [
       req(),
-      req({ prompt: Int32Array.from([5, 6, 7]), numSamples: 3, maxTokens: 33, seed: 4, temperature: 0.7 }),
+      req({ prompt: Int32Array.from([5, 6, 7]), numSamples: 3, maxTokens: 24, seed: 4, temperature: 0.7 }),
       req({ prompt: Int32Array.from([300, 301, 302, 303, 304, 305, 306, 307, 308]), topK: 5, seed: 5 }),
       req({ numSamples: 4, maxTokens: 25, topP: 0.8, seed: 6 }),
       req({ numSamples: 1, maxTokens: 25, seed: 11, stopTokenIds: [base[8] as number] }),
       req({ numSamples: 1, maxTokens: 30, seed: 11, stopStrings: [text.length > 0 ? text : "e"] }),
       req({ numSamples: 2, maxTokens: 7, temperature: 0, seed: 1, includePromptLogprobs: true }),
       req({ numSamples: 3, maxTokens: 1, seed: 2 }),
-      req({ numSamples: 2, maxTokens: 40, seed: 9, stopStrings: ["a", "zz"] }),
+      req({ numSamples: 2, maxTokens: 20, seed: 9, stopStrings: ["a", "zz"] }),
     ];
     const alone = await solo(sampler, reqs);
     const before = stats(sampler);
@@ -101,7 +101,7 @@ describe("decode batch: concurrent requests on one sampler", () => {
     expect(merged[5]?.sequences[0]?.stopReason).toBe("stop"); // stop string
     for (const [i, r] of merged.entries())
       for (const q of r.sequences) expect(q.tokens.length).toBeLessThanOrEqual(reqs[i]?.maxTokens as number);
-  }, 60_000);
+  }, 120_000);
 
   it("a request arriving while a decode runs joins it at a call boundary, with its solo result", async () => {
     const long = req({ numSamples: 2, maxTokens: 100, seed: 21 });
@@ -113,6 +113,16 @@ describe("decode batch: concurrent requests on one sampler", () => {
     const second = sampler.sample(late); // the first native call of `long` is under way
     expect(await Promise.all([first, second])).toEqual([aloneLong, aloneLate]);
     expect(stats(sampler).peakRequests).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+
+  it("a request with more than 32 rows steps on its own beside the merged small ones, all as alone", async () => {
+    const reqs = [
+      req({ numSamples: 33, maxTokens: 6, seed: 41 }),
+      req({ seed: 42 }),
+      req({ seed: 43, numSamples: 3 }),
+    ];
+    const alone = await solo(sampler, reqs);
+    expect(await Promise.all(reqs.map((r) => sampler.sample(r)))).toEqual(alone);
   }, 60_000);
 
   it("a bad request fails alone; the others decode on", async () => {
