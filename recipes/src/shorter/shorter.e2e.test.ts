@@ -1,5 +1,5 @@
 // shorter end to end on the embedded backend: RL against the length preference model makes the byte-level tiny
-// model's answers shorter (measured: ac_tokens_per_turn per step, as the cookbook's README says to watch).
+// model's answers shorter (measured: response_chars, the judged length, per step; ac_tokens_per_turn is logged).
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -9,13 +9,15 @@ const dir = e2eDir("shorter");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const STEPS = 14;
+const START_CHARS_MIN = 8;
+const END_FRACTION_MAX = 0.25;
 
 describe("shorter e2e (local backend, crucible/tiny-bytes)", () => {
-  // Not in the default run: at lr 1e-2 the policy sometimes collapses to always-max-length answers (a CI run went
-  // 15.8 → 11.2 at step 5, then 16.0 from step 6 on). Run it by hand with CRUCIBLE_SHORTER_E2E=1 until tuned.
+  // Opt-in (CRUCIBLE_SHORTER_E2E=1) until enough runs of this config are measured: see README.md.
   it.runIf(process.env.CRUCIBLE_SHORTER_E2E === "1")(
     "answers get shorter under the pairwise length preference",
-    { timeout: 240_000 },
+    { timeout: 600_000 },
     async () => {
       const log = join(dir, "run");
       const r = await crucible([
@@ -23,11 +25,11 @@ describe("shorter e2e (local backend, crucible/tiny-bytes)", () => {
         "shorter",
         "backend=local",
         "model_name=crucible/tiny-bytes",
-        "batch_size=8",
+        "batch_size=4",
         "group_size=8",
         "max_tokens=16",
         "learning_rate=1e-2",
-        "max_steps=14",
+        `max_steps=${STEPS}`,
         "save_every=0",
         "eval_every=0",
         `log_path=${log}`,
@@ -35,26 +37,27 @@ describe("shorter e2e (local backend, crucible/tiny-bytes)", () => {
       expect(r.err).toEqual([]);
       expect(r.code).toBe(0);
       const rows = readJsonl(join(log, "metrics.jsonl"));
-      expect(rows.map((m) => m["step"])).toEqual([...Array(14).keys()]);
+      expect(rows.map((m) => m["step"])).toEqual([...Array(STEPS).keys()]);
       const names = metricNames(rows);
       for (const k of [
         "env/all/win_minus_loss",
         "env/all/format",
+        "env/all/response_chars",
         "env/all/ac_tokens_per_turn",
         "kl_pre_post_v1",
       ])
         expect(names, k).toContain(k);
+      const chars = rows.map((m) => m["env/all/response_chars"] as number);
       const tokens = rows.map((m) => m["env/all/ac_tokens_per_turn"] as number);
-      console.log(`shorter: ac_tokens_per_turn ${tokens.map((t) => t.toFixed(1)).join(", ")}`);
-      // Untrained, almost every answer runs to max_tokens (16); the length preference teaches it to stop early.
-      // Sampling is unseeded and lr 1e-2 is aggressive, so curves vary: four runs at batch 8 gave 15.8 → 1.1, 15.5 →
-      // 1.0, 15.5 → 1.3, and 15.8 → 7.0 (step 10) → 13.0 (a rebound); at batch 4 / 12 steps one CI run never moved
-      // (15.6). Required: some two consecutive steps at under half the start, and the end shorter than the start.
-      const start = mean(tokens.slice(0, 2));
-      expect(start).toBeGreaterThan(12);
-      const pairs = tokens.slice(1).map((t, i) => (t + tokens[i]!) / 2);
-      expect(Math.min(...pairs)).toBeLessThan(start / 2);
-      expect(mean(tokens.slice(-2))).toBeLessThan(start);
+      const fmt = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(", ");
+      console.log(`shorter: response_chars ${fmt(chars)}; ac_tokens_per_turn ${fmt(tokens)}`);
+      // The preference model counts characters, so that is what must drop. Untrained, answers run to max_tokens and
+      // decode to ~12 characters. Tokens are not asserted: tiny-bytes samples 320 ids, 63 of which its byte tokenizer
+      // cannot decode (they decode to ""), so a policy can reach an empty answer by ending at once (tokens → 1) or by
+      // emitting 16 undecodable ids (tokens stay 16); both are equally short to the judge and runs land on either.
+      const start = mean(chars.slice(0, 2));
+      expect(start).toBeGreaterThan(START_CHARS_MIN);
+      expect(mean(chars.slice(-3))).toBeLessThan(start * END_FRACTION_MAX);
       // Win-minus-loss is zero-sum within a group (every answer plays as many matchups as the others).
       for (const m of rows) expect(m["env/all/win_minus_loss"] as number).toBeCloseTo(0, 9);
     },

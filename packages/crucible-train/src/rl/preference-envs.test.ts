@@ -115,6 +115,7 @@ describe("PairwisePreferenceGroupBuilder", () => {
     // Both-ways round robin: win-minus-loss_k = mean over opponents j of sign(len_j − len_k).
     expect(out.map((o) => o.metrics["win_minus_loss"])).toEqual([-1, 2 / 3, -1 / 3, 2 / 3]);
     expect(out.map((o) => o.metrics["format"])).toEqual([1, 1, 1, 0]);
+    expect(out.map((o) => o.metrics["response_chars"])).toEqual([11, 2, 7, 2]);
     expect(out.map((o) => o.reward)).toEqual([-1, 2 / 3, -1 / 3, 2 / 3 - 1]);
     expect(g.loggingTags()).toEqual(["pair_pref"]);
   });
@@ -132,8 +133,11 @@ describe("PairwisePreferenceGroupBuilder", () => {
       numEnvs: 2,
       contentPreprocessor: (s) => s.replace(/<think>.*<\/think>/s, "").trim(),
     });
-    await g.computeGroupRewards([" <think>hm</think> Yes\n\nUser:", " No\n\nUser:"].map(trajectory));
+    const out = await g.computeGroupRewards(
+      [" <think>hm</think> Yes\n\nUser:", " No\n\nUser:"].map(trajectory),
+    );
     expect(seen).toEqual(["Yes", "No"]);
+    expect(out.map((o) => o.metrics["response_chars"])).toEqual([3, 2]);
   });
 });
 

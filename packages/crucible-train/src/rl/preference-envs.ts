@@ -1,6 +1,9 @@
 // Pairwise preference RL (cookbook rl/preference_envs.py): a group of single-turn envs answers one prompt; the
 // group's answers are played against each other in pairwise matchups judged by a preference model, and each
-// answer's reward is its mean win-minus-loss score, minus 1 when it did not end with the stop sequence.
+// answer's reward is its mean win-minus-loss score, minus 1 when it did not end with the stop sequence. Besides the
+// cookbook's `win_minus_loss` and `format`, each answer logs `response_chars`, the length of the text the preference
+// model judged: with a byte-level tokenizer the token count can stay at max_tokens while the text shrinks (ids the
+// tokenizer cannot decode, invalid UTF-8 runs), so a length preference is best watched in characters too.
 import type {
   Action,
   Env,
@@ -110,11 +113,19 @@ export class PairwisePreferenceGroupBuilder implements EnvGroupBuilder {
     return { message, valid: termination === "stop_sequence" };
   }
 
+  /** An answer as the preference model sees it (the content preprocessor applied). */
+  judgedMessage(m: Message): Message {
+    const pre = this.opts.contentPreprocessor;
+    return pre ? { ...m, content: pre(getTextContent(m)) } : m;
+  }
+
   /** The comparison "answer i (A) vs answer j (B)" on the group's prompt, preprocessed. */
   comparisonOf(a: Message, b: Message): Comparison {
-    const pre = this.opts.contentPreprocessor;
-    const prep = (m: Message): Message => (pre ? { ...m, content: pre(getTextContent(m)) } : m);
-    return { promptConversation: [...this.opts.convoPrefix], completionA: [prep(a)], completionB: [prep(b)] };
+    return {
+      promptConversation: [...this.opts.convoPrefix],
+      completionA: [this.judgedMessage(a)],
+      completionB: [this.judgedMessage(b)],
+    };
   }
 
   async computeGroupRewards(
@@ -145,7 +156,11 @@ export class PairwisePreferenceGroupBuilder implements EnvGroupBuilder {
       const mc = matchups[k] as number;
       const wml = mc > 0 ? (winMinusLoss[k] as number) / mc : 0;
       const format = r.valid ? 1 : 0;
-      return { reward: wml + formatCoef * (format - 1), metrics: { win_minus_loss: wml, format } };
+      const response_chars = getTextContent(this.judgedMessage(r.message)).length;
+      return {
+        reward: wml + formatCoef * (format - 1),
+        metrics: { win_minus_loss: wml, format, response_chars },
+      };
     });
   }
 
