@@ -29,7 +29,9 @@ export function sampleWork(ctx: ServerContext, baseModel: string, body: Wire): J
   };
 }
 
-function onDevice(engine: Engine): boolean {
+type Admitting = Pick<Engine, "admit" | "device">;
+
+function onDevice(engine: Admitting): boolean {
   return engine.admit !== undefined && engine.device !== undefined && engine.device !== "cpu";
 }
 
@@ -41,9 +43,11 @@ export function admitSample(ctx: ServerContext, work: JoinSpec | undefined): voi
 /**
  * Whether a sampling request may join the running decode of its sampler: the merged batch stays within
  * `limits.maxBatchRows`, and on a GPU the merged work (its rows with the longest prompt and max_tokens among them:
- * an upper bound of the sum of their KV caches and logits) fits the device's available memory now.
+ * an upper bound of the sum of their KV caches and logits) fits the device's available memory now. The running
+ * requests' caches are then counted twice (they already hold device memory): conservative, and a refused request
+ * only waits for its session's next turn.
  */
-export function joinPolicy(engine: Engine, limits: ServerLimits): JoinPolicy {
+export function joinPolicy(engine: Admitting, limits: Pick<ServerLimits, "maxBatchRows">): JoinPolicy {
   return (group, next) => {
     const all = [...group, next];
     const rows = all.reduce((n, w) => n + w.rows, 0);
