@@ -60,12 +60,12 @@ const MODELS: Record<string, { label: string; config?: Record<string, unknown>; 
     maxTokens: 24,
   },
 };
-/** [requests, num_samples]: RL groups × samples per group, and a few wide requests. */
-const SHAPES: [number, number][] = [
-  [32, 4],
-  [8, 4],
-  [4, 16],
-];
+/** [requests, num_samples]: RL groups × samples per group, and a few wide requests. `BENCH_SHAPES=32x4,8x4` picks. */
+const SHAPES: [number, number][] = (process.env.BENCH_SHAPES ?? "32x4,8x4,4x16")
+  .split(",")
+  .map((x) => x.split("x").map(Number) as [number, number]);
+/** `BENCH_SECTIONS=engine|server` runs one of the two sections (default both). */
+const sections = process.env.BENCH_SECTIONS ?? "engine,server";
 
 function modelDir(key: string): string {
   const m = MODELS[key] as (typeof MODELS)[string];
@@ -205,14 +205,14 @@ for (const key of which.length ? which : ["tiny", "a"]) {
   console.log(
     `${m.label}  [LoRA r32, max_tokens ${m.maxTokens}, prompts 16-48 tokens, ${process.env.CRUCIBLE_ENGINE_THREADS ?? "default"} threads, best of ${repeats}, load avg ${os.loadavg()[0]?.toFixed(1)}]`,
   );
-  for (const [n, rows] of SHAPES) {
+  for (const [n, rows] of sections.includes("engine") ? SHAPES : []) {
     const reqs = requests(n, rows, m.maxTokens, info.vocabSize);
     const r = await engineSection(sampler, reqs);
     console.log(
       `  engine ${String(n).padStart(2)} requests × ${String(rows).padStart(2)} rows: unmerged ${r.u.toFixed(0)} tok/s   merged ${r.m.toFixed(0)} tok/s   ratio ${(r.m / r.u).toFixed(2)}   (${r.n} tokens; identical results: ${r.same ? "yes" : "NO"})`,
     );
   }
-  if (!m.config) {
+  if (!m.config && sections.includes("server")) {
     // through the protocol handler, base model (no adapter): the scheduler's grouping and joining included
     const [n, rows] = SHAPES[0] as [number, number];
     const reqs = requests(n, rows, m.maxTokens, info.vocabSize);
