@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { LongFilesFirstSequencer } from "./tools/scripts/vitest-sequencer.js";
 
 // Tests import sibling packages from source, so `pnpm test` needs no build step first.
 const pkg = (dir: string) => fileURLToPath(new URL(`${dir}/src/index.ts`, import.meta.url));
@@ -38,6 +39,8 @@ export default defineConfig({
       CRUCIBLE_ENGINE_THREADS: process.env.CRUCIBLE_ENGINE_THREADS ?? "1",
       HF_HUB_OFFLINE: process.env.HF_HUB_OFFLINE ?? "1",
     },
+    // The pack check and other long files start first (a fresh clone has no durations to order by).
+    sequence: { sequencer: LongFilesFirstSequencer },
     pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
   },

@@ -1,6 +1,6 @@
-import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { sh } from "./shell.js";
 
 export interface PublicPackage {
   name: string;
@@ -10,6 +10,8 @@ export interface PublicPackage {
   siblings: string[];
   /** Files the published tarball must hold besides package.json (relative to the package root). */
   required: string[];
+  /** What `prepack` runs after its tsup build (the pack check builds first, then packs with scripts off). */
+  prepackRest: string;
 }
 
 interface Manifest {
@@ -21,7 +23,20 @@ interface Manifest {
   types?: string;
   bin?: Record<string, string>;
   dependencies?: Record<string, string>;
+  scripts?: Record<string, string>;
 }
+
+/** The part of a prepack script after its `tsup` build; throws if prepack does not start with tsup. */
+export function prepackRest(name: string, prepack: string | undefined): string {
+  const m = /^tsup(?:\s*&&\s*(.+))?$/.exec(prepack ?? "");
+  if (!m) throw new Error(`${name}: prepack ${JSON.stringify(prepack)} is not "tsup" or "tsup && …"`);
+  return m[1] ?? "";
+}
+
+export const PREBUILT_FILES = [
+  "prebuilds/linux-x64/crucible_engine.node",
+  "prebuilds/linux-x64/prebuilt.json",
+];
 
 /** Every workspace package that is published (not private), packages/* and recipes. */
 export function publicPackages(root: string): PublicPackage[] {
@@ -42,16 +57,20 @@ export function publicPackages(root: string): PublicPackage[] {
     const required = ["LICENSE", "README.md", ...entry.map((f) => f.replace(/^\.\//, ""))];
     if (m.name === "@crucible/recipes")
       required.push("dist/static/index.html", "dist/static/app.js", "dist/static/metrics.js");
+    // The engine addon ships prebuilt for linux-x64 (made by prepack from the workspace's build).
+    if (m.name === "@crucible/tinker-local" && `${process.platform}-${process.arch}` === "linux-x64")
+      required.push(...PREBUILT_FILES);
     const siblings = Object.keys(m.dependencies ?? {}).filter((d) => d.startsWith("@crucible/"));
-    out.push({ name: m.name, version: m.version, dir, required, siblings });
+    const rest = prepackRest(m.name, m.scripts?.prepack);
+    out.push({ name: m.name, version: m.version, dir, required, siblings, prepackRest: rest });
   }
   return out;
 }
 
 /** What is wrong with a packed tarball: missing files, unresolved workspace: ranges. */
-export function tarballProblems(p: PublicPackage, tarball: string): string[] {
+export async function tarballProblems(p: PublicPackage, tarball: string): Promise<string[]> {
   const files = new Set(
-    execFileSync("tar", ["tzf", tarball], { encoding: "utf8" })
+    (await sh("tar", ["tzf", tarball], "/"))
       .split("\n")
       .filter(Boolean)
       .map((f) => f.replace(/^package\//, "")),
@@ -59,7 +78,7 @@ export function tarballProblems(p: PublicPackage, tarball: string): string[] {
   const problems = p.required
     .filter((f) => !files.has(f))
     .map((f) => `${p.name}: ${f} missing from the tarball`);
-  const manifest = execFileSync("tar", ["xzf", tarball, "-O", "package/package.json"], { encoding: "utf8" });
+  const manifest = await sh("tar", ["xzf", tarball, "-O", "package/package.json"], "/");
   if (manifest.includes("workspace:")) problems.push(`${p.name}: package.json keeps a workspace: range`);
   return problems;
 }
