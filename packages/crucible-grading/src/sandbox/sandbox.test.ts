@@ -6,7 +6,9 @@ import { runSandboxed, SANDBOX_HOST_TMP } from "./sandbox.js";
 
 // Tight limits keep the hostile programs cheap on a shared 2-core machine.
 const limits = { cpuSeconds: 1, wallMs: 4000, memoryBytes: 256 * 1024 * 1024, processes: 16 };
-const leftovers = () => readdirSync(SANDBOX_HOST_TMP).filter((f) => f.startsWith("crucible-sandbox-"));
+// Only this process's directories: other runs on the machine share /tmp (a stale or concurrent run's dirs are theirs).
+const leftovers = () =>
+  readdirSync(SANDBOX_HOST_TMP).filter((f) => f.startsWith(`crucible-sandbox-${process.pid}-`));
 
 describe("sandbox", () => {
   it("runs a good program and passes its tests", async () => {

@@ -131,7 +131,8 @@ export async function runSandboxed(opts: SandboxRunOptions): Promise<SandboxResu
   const avail = sandboxAvailability();
   if (!avail.ok) throw new SandboxUnavailableError(avail.reason);
   if (opts.command.length === 0) throw new SandboxUnavailableError("sandbox command is empty");
-  const hostDir = mkdtempSync(join(SANDBOX_HOST_TMP, "crucible-sandbox-"));
+  // The pid in the name tells which process a directory belongs to (/tmp is shared by every run on the machine).
+  const hostDir = mkdtempSync(join(SANDBOX_HOST_TMP, `crucible-sandbox-${process.pid}-`));
   try {
     chmodSync(hostDir, 0o755); // the sandbox uid only reads it (mounted read-only)
     for (const [name, text] of Object.entries(opts.files ?? {})) {
