@@ -3,7 +3,7 @@
 // product or remainder). The warm start teaches only the answer's shape: its bodies use an operator drawn at
 // random whatever the prompt asks, so the warm policy is right by chance (≤ 1/4 of well-formed bodies) and a rise
 // above that would be RL's. Then `crucible run code_rl problems_path=… load_checkpoint_path=…`.
-//   WARM_STEPS=20 WARM_LR=5e-3 RL_STEPS=12 RL_LR=5e-4 GROUP_SIZE=4 TEMPERATURE=1 SEED=0 \
+//   WARM_STEPS=60 WARM_LR=3e-3 RL_STEPS=20 RL_LR=5e-4 GROUP_SIZE=8 TEMPERATURE=1 SEED=0 \
 //     pnpm exec tsx src/code_rl/toy-learning.ts [out_dir]
 // prints the warm-start NLL per step and the per-RL-step pass rate (env/all/correct); the run stays in out_dir.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -34,11 +34,11 @@ export const TOY_PROBLEMS: CodeProblem[] = TASKS.map(([word, op, tests]) => ({
 
 const num = (k: string, d: number) => Number(process.env[k] ?? d);
 const o = {
-  warmSteps: num("WARM_STEPS", 20),
-  warmLr: num("WARM_LR", 5e-3),
-  rlSteps: num("RL_STEPS", 12),
+  warmSteps: num("WARM_STEPS", 60),
+  warmLr: num("WARM_LR", 3e-3),
+  rlSteps: num("RL_STEPS", 20),
   rlLr: num("RL_LR", 5e-4),
-  groupSize: num("GROUP_SIZE", 4),
+  groupSize: num("GROUP_SIZE", 8),
   temperature: num("TEMPERATURE", 1),
   seed: num("SEED", 0),
 };
