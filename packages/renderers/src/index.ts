@@ -112,6 +112,7 @@ export {
   Qwen3InstructRenderer,
   type Qwen3Options,
   Qwen3Renderer,
+  qwen3ToolsSystemText,
 } from "./renderers/qwen3.js";
 export {
   formatQwen35ToolCall,
@@ -128,6 +129,7 @@ export {
   type VLPiece,
 } from "./renderers/qwen3-vl.js";
 export { RoleColonRenderer } from "./renderers/role-colon.js";
+export { Step3p5FlashRenderer } from "./renderers/step3p5.js";
 export {
   type MessageDelta,
   ReasoningStreamingParser,

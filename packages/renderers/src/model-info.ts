@@ -91,6 +91,10 @@ const MODELS: Record<string, Record<string, Row>> = {
     "Kimi-K2.5": ["K2.5", "1T-A32B", true, KIMI_K25, true],
     "Kimi-K2.6": ["K2.6", "1T-A32B", true, KIMI_K26, true],
   },
+  // step3p5.py's commit 50d2e87f lists it as version 3.5, size "11B", chat.
+  "stepfun-ai": {
+    "Step-3.5-Flash": ["3.5", "11B", true, ["step3p5"]],
+  },
   nvidia: {
     "NVIDIA-Nemotron-3-Nano-30B-A3B-BF16": ["3", "30B-A3B", true, NEMOTRON3],
     "NVIDIA-Nemotron-3-Super-120B-A12B-BF16": ["3", "120B-A12B", true, NEMOTRON3_SUPER],

@@ -197,6 +197,15 @@ export const RENDERERS: RendererUnderTest[] = [
     turnPrefixWithTools: false,
     prependsSystem: true,
   },
+  // step3p5: thinking rendered verbatim everywhere, nothing depends on history (its cookbook tests use Qwen3's tokenizer).
+  {
+    name: "step3p5",
+    tokenizer: qwen3Tokenizer,
+    thinking: "anywhere",
+    tools: true,
+    lastKeepsThinking: true,
+    turnPrefixWithTools: true,
+  },
   // nemotron3 (thinking on): history thinking becomes `<think></think>` in the header, which the `<think>\n` prompt
   // does not prefix (as qwen3_5); the empty system message is injected (prependsSystem).
   ...(

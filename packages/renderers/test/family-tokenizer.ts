@@ -80,3 +80,12 @@ export const nemotronTokenizer = (): Tokenizer => {
   nemotron ??= familyTokenizer("test/nemotron3", NEMOTRON_SPECIALS, "<|im_end|>");
   return nemotron;
 };
+
+// Step-3.5-Flash (step3p5): ChatML with the Qwen3-style think / tool tags.
+export const STEP3P5_SPECIALS = NEMOTRON_SPECIALS;
+
+let step3p5: Tokenizer | null = null;
+export const step3p5Tokenizer = (): Tokenizer => {
+  step3p5 ??= familyTokenizer("test/step3p5", STEP3P5_SPECIALS, "<|im_end|>");
+  return step3p5;
+};

@@ -27,6 +27,7 @@ import { Qwen35DisableThinkingRenderer, Qwen35Renderer } from "./qwen3-5.js";
 import { Qwen38DisableThinkingRenderer, Qwen38Renderer } from "./qwen3-8.js";
 import { Qwen3VLInstructRenderer, Qwen3VLRenderer } from "./qwen3-vl.js";
 import { RoleColonRenderer } from "./role-colon.js";
+import { Step3p5FlashRenderer } from "./step3p5.js";
 
 type Factory = (tokenizer: Tokenizer, options: RendererOptions) => Renderer;
 
@@ -63,6 +64,7 @@ export const builtinRenderers: Record<string, Factory> = {
   nemotron3_ultra_disable_thinking: (t) => new Nemotron3UltraDisableThinkingRenderer(t),
   nemotron3_ultra_medium_thinking: (t) => new Nemotron3UltraMediumThinkingRenderer(t),
   nemotron3_ultra_preserve_thinking: (t) => new Nemotron3UltraPreserveThinkingRenderer(t),
+  step3p5: (t) => new Step3p5FlashRenderer(t),
   gpt_oss_no_sysprompt: (t) => new GptOssRenderer(t),
   gpt_oss_low_reasoning: (t) => new GptOssRenderer(t, { useSystemPrompt: true, reasoningEffort: "low" }),
   gpt_oss_medium_reasoning: (t) =>

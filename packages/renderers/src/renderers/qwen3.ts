@@ -37,6 +37,20 @@ export function frameThinking(reasoning: string, text: string): string {
   return `<think>\n${stripNewlines(reasoning)}\n</think>\n\n${text}`;
 }
 
+/** Qwen3's tools system text (also Step-3.5-Flash's): `systemPrompt`, a blank line, `# Tools` and one JSON tool a line. */
+export function qwen3ToolsSystemText(tools: readonly ToolSpec[], systemPrompt: string): string {
+  let toolsText = "";
+  if (tools.length > 0) {
+    const lines = tools.map((t) => pyJsonDumps({ type: "function", function: t } as never)).join("\n");
+    toolsText =
+      "# Tools\n\nYou may call one or more functions to assist with the user query.\n\n" +
+      `You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n${lines}\n</tools>\n\n` +
+      "For each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\n" +
+      '<tool_call>\n{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call>';
+  }
+  return systemPrompt ? `${systemPrompt}\n\n${toolsText}` : toolsText;
+}
+
 /**
  * Qwen3 ChatML: `<|im_start|>role\n…<|im_end|>`, the separating newline at the start of the next header.
  * Content is encoded with special tokens split (user text can never forge `<|im_start|>`).
@@ -137,16 +151,7 @@ export class Qwen3Renderer extends Renderer {
 
   /** A system message: the prompt, a blank line, then `# Tools` with one OpenAI-style JSON tool per line. */
   override createConversationPrefixWithTools(tools: readonly ToolSpec[], systemPrompt = ""): Message[] {
-    let toolsText = "";
-    if (tools.length > 0) {
-      const lines = tools.map((t) => pyJsonDumps({ type: "function", function: t } as never)).join("\n");
-      toolsText =
-        "# Tools\n\nYou may call one or more functions to assist with the user query.\n\n" +
-        `You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n${lines}\n</tools>\n\n` +
-        "For each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\n" +
-        '<tool_call>\n{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call>';
-    }
-    return [{ role: "system", content: systemPrompt ? `${systemPrompt}\n\n${toolsText}` : toolsText }];
+    return [{ role: "system", content: qwen3ToolsSystemText(tools, systemPrompt) }];
   }
 
   override get supportsStreaming(): boolean {
