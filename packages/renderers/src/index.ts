@@ -79,6 +79,13 @@ export {
   type DeepSeekV3Options,
   DeepSeekV3ThinkingRenderer,
 } from "./renderers/deepseek-v3.js";
+export { type Glm53ReasoningEffort, Glm53Renderer } from "./renderers/glm5-3.js";
+export {
+  formatGlmToolCall,
+  glmToolsSystemContent,
+  parseGlmToolCall,
+  reorderGlmToolResults,
+} from "./renderers/glm5-3-format.js";
 export { type GptOssOptions, GptOssRenderer } from "./renderers/gpt-oss.js";
 export {
   compactSortedJson,

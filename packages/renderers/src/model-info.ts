@@ -42,6 +42,7 @@ const NEMOTRON3_LIGHTNING = [
   "nemotron3_ultra_disable_thinking",
   "nemotron3_ultra_preserve_thinking",
 ];
+const GLM5_3 = ["glm5_3_max_reasoning", "glm5_3_low_reasoning", "glm5_3_high_reasoning"];
 const TML_V0 = ["tml_v0"];
 
 type Row = [version: string, size: string, isChat: boolean, renderers: readonly string[], isVl?: boolean];
@@ -94,6 +95,9 @@ const MODELS: Record<string, Record<string, Row>> = {
   // step3p5.py's commit 50d2e87f lists it as version 3.5, size "11B", chat.
   "stepfun-ai": {
     "Step-3.5-Flash": ["3.5", "11B", true, ["step3p5"]],
+  },
+  "zai-org": {
+    "GLM-5.3": ["5.3", "744B-A40B", true, GLM5_3],
   },
   nvidia: {
     "NVIDIA-Nemotron-3-Nano-30B-A3B-BF16": ["3", "30B-A3B", true, NEMOTRON3],

@@ -39,6 +39,7 @@ describe("model → renderer table (model_info_test.py)", () => {
     ]);
     expect(getRecommendedRendererName("deepseek-ai/DeepSeek-V3.1")).toBe("deepseekv3");
     expect(getRecommendedRendererName("Qwen/Qwen3.8-27B")).toBe("qwen3_8_xhigh_reasoning");
+    expect(getRecommendedRendererName("zai-org/GLM-5.3:peft:262144")).toBe("glm5_3_max_reasoning");
   });
   it("unknown organisation → ConfigurationError, unknown model → RendererError", () => {
     expect(() => getRecommendedRendererName("acme/x")).toThrow(ConfigurationError);
@@ -85,6 +86,9 @@ describe("renderer registry", () => {
       "gpt_oss_low_reasoning",
       "gpt_oss_medium_reasoning",
       "gpt_oss_high_reasoning",
+      "glm5_3_max_reasoning",
+      "glm5_3_low_reasoning",
+      "glm5_3_high_reasoning",
     ]) {
       expect(getRendererNames()).toContain(name);
       expect(getRenderer(name, tok).name).toBe(name === "deepseekv3_disable_thinking" ? "deepseekv3" : name);

@@ -9,7 +9,7 @@ import {
 import { ModelInput as MI, type ModelInput } from "@crucible/tinker-client";
 import fc from "fast-check";
 import { PNG } from "pngjs";
-import { kimiTokenizer, nemotronTokenizer } from "./family-tokenizer.js";
+import { glmTokenizer, kimiTokenizer, nemotronTokenizer } from "./family-tokenizer.js";
 import { deepseekTokenizer, gptOssTokenizer, llama3Tokenizer, qwen3Tokenizer } from "./tokenizers.js";
 
 export interface RendererUnderTest {
@@ -177,6 +177,18 @@ export const RENDERERS: RendererUnderTest[] = [
     lastKeepsThinking: true,
     turnPrefixWithTools: false,
   },
+  // glm5_3: the `[gMASK]<sop><|system|>Reasoning Effort: …` prefix is a BOS chunk, not a message; thinking is kept in
+  // history, every reply opens `<think>` (the prompt's prefill sits in the target's untrained header).
+  ...(["glm5_3_max_reasoning", "glm5_3_low_reasoning", "glm5_3_high_reasoning"] as const).map(
+    (name): RendererUnderTest => ({
+      name,
+      tokenizer: glmTokenizer,
+      thinking: "anywhere",
+      tools: true,
+      lastKeepsThinking: true,
+      turnPrefixWithTools: true,
+    }),
+  ),
   ...(["kimi_k2", "kimi_k25", "kimi_k26_preserve_thinking"] as const).map(
     (name): RendererUnderTest => ({
       name,

@@ -89,3 +89,29 @@ export const step3p5Tokenizer = (): Tokenizer => {
   step3p5 ??= familyTokenizer("test/step3p5", STEP3P5_SPECIALS, "<|im_end|>");
   return step3p5;
 };
+
+/** GLM-5.3's chat tokens (role tokens, think / tool-call / tool-response tags), all single tokens there. */
+export const GLM_SPECIALS = [
+  "[gMASK]",
+  "<sop>",
+  "<|system|>",
+  "<|user|>",
+  "<|assistant|>",
+  "<|observation|>",
+  "<think>",
+  "</think>",
+  "<tool_call>",
+  "</tool_call>",
+  "<arg_key>",
+  "</arg_key>",
+  "<arg_value>",
+  "</arg_value>",
+  "<tool_response>",
+  "</tool_response>",
+] as const;
+
+let glm: Tokenizer | null = null;
+export const glmTokenizer = (): Tokenizer => {
+  glm ??= familyTokenizer("test/glm5_3", GLM_SPECIALS);
+  return glm;
+};

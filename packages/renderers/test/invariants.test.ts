@@ -68,6 +68,11 @@ function pieces(r: Renderer, messages: readonly Message[]) {
 
 /** Renderers that start every sequence with BOS (role_colon only when the tokenizer has one). */
 function bosLength(r: Renderer): number {
+  // GLM-5.3's BOS chunk is the whole `[gMASK]<sop><|system|>Reasoning Effort: …` prefix.
+  if (r.name.startsWith("glm5_3")) {
+    const first = r.buildGenerationPrompt([]).chunks[0];
+    return first ? chunkLength(first) : 0;
+  }
   return r.name === "llama3" ||
     r.name.startsWith("deepseekv3") ||
     (r.name === "role_colon" && r.tokenizer.bosToken)

@@ -4,6 +4,7 @@ import type { Renderer } from "../renderer.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import type { RendererOptions } from "../types.js";
 import { DeepSeekV3DisableThinkingRenderer, DeepSeekV3ThinkingRenderer } from "./deepseek-v3.js";
+import { Glm53Renderer } from "./glm5-3.js";
 import { GptOssRenderer } from "./gpt-oss.js";
 import { KimiK2Renderer } from "./kimi-k2.js";
 import {
@@ -49,6 +50,9 @@ export const builtinRenderers: Record<string, Factory> = {
   deepseekv3: (t) => new DeepSeekV3DisableThinkingRenderer(t),
   deepseekv3_disable_thinking: (t) => new DeepSeekV3DisableThinkingRenderer(t),
   deepseekv3_thinking: (t) => new DeepSeekV3ThinkingRenderer(t),
+  glm5_3_max_reasoning: (t) => new Glm53Renderer(t),
+  glm5_3_low_reasoning: (t) => new Glm53Renderer(t, { reasoningEffort: "Low" }),
+  glm5_3_high_reasoning: (t) => new Glm53Renderer(t, { reasoningEffort: "High" }),
   kimi_k2: (t) => new KimiK2Renderer(t),
   kimi_k25: (t, o) => new KimiK25Renderer(t, kimi(o)),
   kimi_k25_disable_thinking: (t, o) => new KimiK25DisableThinkingRenderer(t, kimi(o)),
