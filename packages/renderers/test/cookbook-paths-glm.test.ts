@@ -132,6 +132,8 @@ const toolPrompt = (messages: Message[]) =>
   decode(max.buildGenerationPrompt([...max.createConversationPrefixWithTools([WEATHER]), ...messages]));
 
 describe("glm5_3 prompt structure (_bos_tokens, _get_generation_suffix)", () => {
+  // Glm5_3Renderer._bos_tokens + _get_generation_suffix; test_generation_prompt_prefix_and_think,
+  // test_reasoning_effort_segment_always_emitted, test_basic/low/high_reasoning_generation_matches_hf
   it.each([
     ["glm5_3_max_reasoning", "Max"],
     ["glm5_3_low_reasoning", "Low"],
@@ -148,6 +150,7 @@ describe("glm5_3 prompt structure (_bos_tokens, _get_generation_suffix)", () => 
     );
   });
 
+  // Renderer.build_generation_prompt(prefill) over _get_generation_suffix; test_custom_prefill_appends_after_think
   it("a custom prefill continues after <think>; other roles get their role token only", () => {
     expect(decode(max.buildGenerationPrompt(basicGeneration, "assistant", "Sure, "))).toMatch(
       /<\|assistant\|><think>Sure, $/,
@@ -156,12 +159,15 @@ describe("glm5_3 prompt structure (_bos_tokens, _get_generation_suffix)", () => 
     expect(() => max.buildGenerationPrompt(basicGeneration, "critic")).toThrow(RendererError);
   });
 
+  // get_stop_sequences; test_get_stop_sequences
   it("stop sequences are the eos tokens <|user|>, <|observation|>, <|endoftext|> (get_stop_sequences)", () => {
     expect(max.getStopSequences()).toEqual(ids("<|user|><|observation|><|endoftext|>"));
   });
 });
 
 describe("glm5_3 render_message (supervised)", () => {
+  // render_message (is_last moves <think> into the header, stop_overlap <|user|>);
+  // test_basic_conversation_supervised_matches_hf
   it("basic conversation: <think> prefill in the untrained header, <|user|> terminator trained", () => {
     check(max, basicGeneration.slice(0, 3), [
       [BOS, 0],
@@ -175,6 +181,8 @@ describe("glm5_3 render_message (supervised)", () => {
     ]);
   });
 
+  // render_message keep_thinking with strip_thinking_from_history=False;
+  // test_historical_thinking_preserved_by_default, test_multiturn_thinking_supervised_matches_hf
   it("thinking is kept in history by default (clear_thinking=False); all_assistant_messages trains both replies", () => {
     check(
       max,
@@ -198,6 +206,9 @@ describe("glm5_3 render_message (supervised)", () => {
     expect(max.hasExtensionProperty).toBe(true);
   });
 
+  // render_message keep_thinking = idx > last_user_index;
+  // test_strip_thinking_from_history_replaces_with_empty_block,
+  // test_strip_thinking_supervised_matches_hf_clear_thinking_true
   it("strip_thinking_from_history=True: empty <think></think> at or before the last user message", () => {
     const strip = new Glm53Renderer(tok, { stripThinkingFromHistory: true });
     expect(strip.hasExtensionProperty).toBe(false);
@@ -207,6 +218,8 @@ describe("glm5_3 render_message (supervised)", () => {
     expect(text).toContain("<think>Second turn reasoning.</think>Second answer.");
   });
 
+  // _split_reasoning_and_text (string branch) + text.strip(); test_embedded_think_string_generation_matches_hf,
+  // test_embedded_think_string_stripped_with_clear_thinking
   it("string content: embedded <think> split as the template does, visible text stripped", () => {
     const embedded: Message[] = [
       { role: "user", content: "First question." },
@@ -227,6 +240,7 @@ describe("glm5_3 render_message (supervised)", () => {
     expect(r).toBe(`${BOS}<|assistant|><think></think>x \ufeff<|assistant|><think>`);
   });
 
+  // create_conversation_prefix_with_tools + render_message for assistant tool calls and tool responses
   it("tool conversation with tools + system prompt (test_tool_call_conversation_supervised_matches_hf)", () => {
     const prefix = max.createConversationPrefixWithTools([WEATHER], "You are a helpful assistant.");
     check(
@@ -255,12 +269,16 @@ describe("glm5_3 render_message (supervised)", () => {
     );
   });
 
+  // render_message stop_overlap <|observation|> when tool_calls;
+  // test_supervised_ending_with_tool_call_uses_observation_terminator
   it("a target that calls tools ends with <|observation|>", () => {
     const prefix = max.createConversationPrefixWithTools([WEATHER]);
     const text = decode(max.buildSupervisedExample([...prefix, ...toolConversation.slice(0, 2)]).modelInput);
     expect(text.endsWith("</tool_call><|observation|>")).toBe(true);
   });
 
+  // _format_glm_tool_call / _format_glm_arg_value, tool header follows_tool;
+  // test_parallel_tool_calls_generation_matches_hf
   it("parallel calls: strings raw, other values JSON; consecutive responses share one <|observation|>", () => {
     const text = toolPrompt(parallel());
     expect(text).toContain("<arg_key>location</arg_key><arg_value>SF</arg_value>");
@@ -270,6 +288,7 @@ describe("glm5_3 render_message (supervised)", () => {
     expect(text.endsWith(`<|observation|>${R72}${R65}<|assistant|><think>`)).toBe(true);
   });
 
+  // render_message's RendererError branches (_visible_text, unsupported role)
   it("unsupported roles and image parts are RendererErrors", () => {
     expect(() => max.buildGenerationPrompt([{ role: "critic", content: "x" }])).toThrow(RendererError);
     expect(() =>
@@ -279,6 +298,9 @@ describe("glm5_3 render_message (supervised)", () => {
 });
 
 describe("glm5_3 tool-response ordering (_reorder_tool_results / _sort_tool_block)", () => {
+  // _reorder_tool_results in build_generation_prompt / build_supervised_example;
+  // test_out_of_order_tool_results_sorted_by_tool_call_order,
+  // test_out_of_order_tool_results_sorted_in_supervised_example
   it("out-of-order results are sorted to tool-call order, in prompts and supervised examples", () => {
     expect(toolPrompt(parallel(undefined, ["call_2", "call_1"]))).toContain(R65 + R72);
     const messages = [
@@ -292,6 +314,7 @@ describe("glm5_3 tool-response ordering (_reorder_tool_results / _sort_tool_bloc
     expect(toInts(modelInput).slice(0, k)).toEqual(toInts(max.buildGenerationPrompt(messages.slice(0, -1))));
   });
 
+  // _sort_tool_block (responses may be a subset); test_partial_tool_results_sorted_by_tool_call_order
   it("a subset of the calls renders alone", () => {
     const m = parallel();
     m.splice(2, 1);
@@ -300,6 +323,7 @@ describe("glm5_3 tool-response ordering (_reorder_tool_results / _sort_tool_bloc
     expect(text).not.toContain('{"temp": 72}');
   });
 
+  // _sort_tool_block fallbacks; test_ambiguous_tool_result_ids_keep_message_order
   it.each([
     ["missing-result-id", ["call_1", "call_2"], ["call_2", undefined]],
     ["dup-result-id", ["call_1", "call_2"], ["call_2", "call_2"]],
@@ -309,12 +333,15 @@ describe("glm5_3 tool-response ordering (_reorder_tool_results / _sort_tool_bloc
     expect(toolPrompt(parallel([...callIds], [...resultIds]))).toContain(R72 + R65);
   });
 
+  // _sort_tool_block duplicate call ids; test_duplicate_tool_call_ids_keep_message_order
   it("duplicate call ids keep message order (the response renders once)", () => {
     const m = parallel(["call_1", "call_1"], ["call_1", "call_1"]);
     m.splice(3, 1);
     expect(toolPrompt(m).split(R72).length - 1).toBe(1);
   });
 
+  // _sort_tool_block without preceding tool_calls;
+  // test_tool_results_without_preceding_tool_calls_keep_message_order
   it("a block after an assistant without tool calls is not sorted", () => {
     const m = parallel(undefined, ["call_2", "call_1"]);
     delete (m[1] as Message).toolCalls;
@@ -323,6 +350,8 @@ describe("glm5_3 tool-response ordering (_reorder_tool_results / _sort_tool_bloc
 });
 
 describe("glm5_3 create_conversation_prefix_with_tools", () => {
+  // create_conversation_prefix_with_tools; test_create_conversation_prefix_tools_before_system,
+  // _without_system_prompt, _no_tools
   it("tools message first (leading newline), then the system prompt; no tools → the prompt only", () => {
     expect(max.createConversationPrefixWithTools([WEATHER], "You are helpful.")).toEqual([
       { role: "system", content: toolsBlock(`${WEATHER_JSON}\n`) },
@@ -334,6 +363,9 @@ describe("glm5_3 create_conversation_prefix_with_tools", () => {
     ]);
   });
 
+  // _tool_declaration_json + defer_loading filter; test_tool_declaration_filters_strict_key,
+  // test_deferred_tool_skipped_in_declaration, test_defer_loading_false_tool_kept,
+  // test_all_deferred_tools_render_empty_tools_block
   it("strict dropped; defer_loading=True skipped, False kept (key dropped); all deferred → empty <tools>", () => {
     const with_ = (extra: Record<string, unknown>) => ({ ...WEATHER, ...extra }) as ToolSpec;
     const content = (tools: ToolSpec[]) => max.createConversationPrefixWithTools(tools)[0]?.content;
@@ -350,6 +382,8 @@ describe("glm5_3 create_conversation_prefix_with_tools", () => {
 describe("glm5_3 parse_response", () => {
   const parse = (s: string) => max.parseResponse(ids(s));
 
+  // _normalize_response_tokens + _parse_response_content; test_parse_response_plain_text, _with_thinking,
+  // _endoftext_is_eos, _missing_stop_is_malformed, _double_stop_raises
   it("plain text, restored <think> prefill, <|endoftext|> = eos, no stop = malformed, two stops throw", () => {
     expect(parse("The answer is 42.<|user|>")).toEqual({
       message: { role: "assistant", content: "The answer is 42." },
@@ -370,6 +404,8 @@ describe("glm5_3 parse_response", () => {
     expect(() => parse("Hi<|user|>Bye<|user|>")).toThrow(/expected to split into 1 or 2 pieces/);
   });
 
+  // _parse_response_content re-parsing UnparsedToolCall with _parse_glm_tool_call; test_parse_response_tool_call,
+  // _multiple_tool_calls, _malformed_tool_call
   it("GLM tool calls: typed values, several calls, malformed block kept as unparsed", () => {
     const one = parse(
       "I should check the weather.</think><tool_call>get_weather" +
@@ -403,6 +439,7 @@ describe("glm5_3 parse_response", () => {
     ]);
   });
 
+  // _parse_glm_tool_call's UnparsedToolCall branches
   it("_parse_glm_tool_call errors: content between pairs, empty key, trailing content", () => {
     const err = (body: string) =>
       parse(`x</think><tool_call>f${body}</tool_call><|observation|>`).message.unparsedToolCalls?.[0]?.error;
@@ -415,6 +452,7 @@ describe("glm5_3 parse_response", () => {
     );
   });
 
+  // test_parse_response_roundtrips_through_render
   it("render(parse(tokens)) reproduces the sampled tool call", () => {
     const sampled =
       "check</think>Checking now.<tool_call>get_weather<arg_key>location</arg_key><arg_value>NYC</arg_value></tool_call>" +
@@ -426,6 +464,7 @@ describe("glm5_3 parse_response", () => {
     expect(text.endsWith(`<|assistant|><think>${sampled}`)).toBe(true);
   });
 
+  // test_observation_matches_generation_prompt
   it.each(["glm5_3_max_reasoning", "glm5_3_low_reasoning", "glm5_3_high_reasoning"])(
     "%s: the untrained prefix is the generation prompt and the trained suffix parses back",
     (name) => {
@@ -450,6 +489,7 @@ describe("glm5_3 parse_response", () => {
 describe("glm5_3 parse_response_streaming", () => {
   const stream = (s: string): MessageDelta[] => [...max.parseResponseStreaming(ids(s))];
 
+  // parse_response_streaming (end token = the stop token present); test_parse_response_streaming
   it("thinking and text deltas, then the complete message", () => {
     const deltas = stream("Let me think.</think>The answer is 42.<|user|>");
     expect(deltas[0]).toEqual({ type: "header", role: "assistant" });
@@ -468,6 +508,8 @@ describe("glm5_3 parse_response_streaming", () => {
     });
   });
 
+  // parse_response_streaming / _parse_response_for_streaming (allow_missing_stop);
+  // test_parse_response_streaming_observation_stop
   it("an <|observation|>-terminated reply streams to its tool call; a truncated one is still parsed", () => {
     const last = stream(
       "check</think><tool_call>get_weather<arg_key>location</arg_key><arg_value>NYC</arg_value></tool_call><|observation|>",
@@ -482,6 +524,7 @@ describe("glm5_3 parse_response_streaming", () => {
 });
 
 describe("glm5_3 to_openai_message and model_info", () => {
+  // to_openai_message
   it("reasoning_content for thinking, arguments as an object, tool fields only on tool messages", () => {
     expect(max.toOpenAIMessage(toolConversation[1] as Message)).toEqual({
       role: "assistant",
@@ -506,6 +549,7 @@ describe("glm5_3 to_openai_message and model_info", () => {
     ).toThrow(RendererError);
   });
 
+  // model_info.py's zai-org/GLM-5.3 row; model_info_test.py TestGlm5_3
   it("zai-org/GLM-5.3: 5.3, 744B-A40B, chat, text-only; max / low / high reasoning", () => {
     expect(getModelAttributes("zai-org/GLM-5.3:peft:262144")).toMatchObject({
       organization: "zai-org",

@@ -107,7 +107,15 @@ function rebuild(deltas: MessageDelta[]): string {
 }
 
 describe("streaming parsing (parse_response_streaming)", () => {
-  for (const name of ["qwen3", "qwen3_5", "qwen3_8_low_reasoning", "nemotron3", "kimi_k2", "kimi_k25"]) {
+  for (const name of [
+    "qwen3",
+    "qwen3_5",
+    "qwen3_8_low_reasoning",
+    "nemotron3",
+    "kimi_k2",
+    "kimi_k25",
+    "glm5_3_max_reasoning",
+  ]) {
     it(`${name}: header first, deltas spell the response, the final message is parse_response's`, () => {
       const spec = RENDERERS.find((s) => s.name === name);
       if (!spec) throw new Error(name);
