@@ -88,6 +88,12 @@ export {
 } from "./renderers/glm5-3-format.js";
 export { type GptOssOptions, GptOssRenderer } from "./renderers/gpt-oss.js";
 export {
+  GRANITE4_DEFAULT_SYSTEM_PROMPT,
+  Granite4DisableThinkingRenderer,
+  type Granite4Options,
+  Granite4Renderer,
+} from "./renderers/granite4.js";
+export {
   compactSortedJson,
   type KimiK2Options,
   KimiK2Renderer,

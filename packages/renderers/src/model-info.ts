@@ -99,6 +99,15 @@ const MODELS: Record<string, Record<string, Row>> = {
   "zai-org": {
     "GLM-5.3": ["5.3", "744B-A40B", true, GLM5_3],
   },
+  // granite4.py's pull-request commit d4511079: all chat models, version "4.0", size from the name.
+  "ibm-granite": Object.fromEntries(
+    ["tiny", "small", "medium", "large"].flatMap((size) =>
+      ["", "-instruct"].map((suffix) => [
+        `granite-4.0-${size}-preview${suffix}`,
+        ["4.0", size, true, ["granite4", "granite4_disable_thinking"]],
+      ]),
+    ),
+  ),
   nvidia: {
     "NVIDIA-Nemotron-3-Nano-30B-A3B-BF16": ["3", "30B-A3B", true, NEMOTRON3],
     "NVIDIA-Nemotron-3-Super-120B-A12B-BF16": ["3", "120B-A12B", true, NEMOTRON3_SUPER],

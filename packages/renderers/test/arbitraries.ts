@@ -9,7 +9,7 @@ import {
 import { ModelInput as MI, type ModelInput } from "@crucible/tinker-client";
 import fc from "fast-check";
 import { PNG } from "pngjs";
-import { glmTokenizer, kimiTokenizer, nemotronTokenizer } from "./family-tokenizer.js";
+import { glmTokenizer, granite4Tokenizer, kimiTokenizer, nemotronTokenizer } from "./family-tokenizer.js";
 import { deepseekTokenizer, gptOssTokenizer, llama3Tokenizer, qwen3Tokenizer } from "./tokenizers.js";
 
 export interface RendererUnderTest {
@@ -27,6 +27,11 @@ export interface RendererUnderTest {
   prependsSystem?: boolean;
   /** The prompt ends `<think>\n` but a reply without reasoning renders `<think></think>` (nemotron3, as the cookbook). */
   emptyThinkMismatch?: boolean;
+  /**
+   * Claims the extension property as the cookbook does, but only the last reply's header gets the empty think block
+   * the prompts end with, so earlier prompts prefix the example only up to that block (granite4_disable_thinking).
+   */
+  lastOnlyEmptyThink?: boolean;
   /** Passed to getRenderer. */
   options?: RendererOptions;
 }
@@ -217,6 +222,28 @@ export const RENDERERS: RendererUnderTest[] = [
     tools: true,
     lastKeepsThinking: true,
     turnPrefixWithTools: true,
+  },
+  // granite4: a default system message is injected; history thinking stripped as qwen3 (no newline frame).
+  {
+    name: "granite4",
+    tokenizer: granite4Tokenizer,
+    thinking: "anywhere",
+    tools: true,
+    lastKeepsThinking: true,
+    turnPrefixWithTools: true,
+    prependsSystem: true,
+  },
+  // granite4_disable_thinking: only the last reply gets the empty think block, so earlier replies of the last turn
+  // are not prefixed by the prompt (as qwen3_disable_thinking).
+  {
+    name: "granite4_disable_thinking",
+    tokenizer: granite4Tokenizer,
+    thinking: "history",
+    tools: true,
+    lastKeepsThinking: false,
+    turnPrefixWithTools: false,
+    prependsSystem: true,
+    lastOnlyEmptyThink: true,
   },
   // nemotron3 (thinking on): history thinking becomes `<think></think>` in the header, which the `<think>\n` prompt
   // does not prefix (as qwen3_5); the empty system message is injected (prependsSystem).

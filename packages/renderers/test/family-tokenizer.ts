@@ -115,3 +115,12 @@ export const glmTokenizer = (): Tokenizer => {
   glm ??= familyTokenizer("test/glm5_3", GLM_SPECIALS);
   return glm;
 };
+
+// Granite 4.0 (granite4): role markers and end of text; think / tool tags stay plain text.
+export const GRANITE4_SPECIALS = ["<|start_of_role|>", "<|end_of_role|>", "<|end_of_text|>"] as const;
+
+let granite4: Tokenizer | null = null;
+export const granite4Tokenizer = (): Tokenizer => {
+  granite4 ??= familyTokenizer("test/granite4", GRANITE4_SPECIALS, "<|end_of_text|>");
+  return granite4;
+};

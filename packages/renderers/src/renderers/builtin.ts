@@ -6,6 +6,7 @@ import type { RendererOptions } from "../types.js";
 import { DeepSeekV3DisableThinkingRenderer, DeepSeekV3ThinkingRenderer } from "./deepseek-v3.js";
 import { Glm53Renderer } from "./glm5-3.js";
 import { GptOssRenderer } from "./gpt-oss.js";
+import { Granite4DisableThinkingRenderer, Granite4Renderer } from "./granite4.js";
 import { KimiK2Renderer } from "./kimi-k2.js";
 import {
   KimiK25DisableThinkingRenderer,
@@ -69,6 +70,8 @@ export const builtinRenderers: Record<string, Factory> = {
   nemotron3_ultra_medium_thinking: (t) => new Nemotron3UltraMediumThinkingRenderer(t),
   nemotron3_ultra_preserve_thinking: (t) => new Nemotron3UltraPreserveThinkingRenderer(t),
   step3p5: (t) => new Step3p5FlashRenderer(t),
+  granite4: (t) => new Granite4Renderer(t),
+  granite4_disable_thinking: (t) => new Granite4DisableThinkingRenderer(t),
   gpt_oss_no_sysprompt: (t) => new GptOssRenderer(t),
   gpt_oss_low_reasoning: (t) => new GptOssRenderer(t, { useSystemPrompt: true, reasoningEffort: "low" }),
   gpt_oss_medium_reasoning: (t) =>
