@@ -23,6 +23,8 @@ const FAMILIES = [
   "nemotron3",
   "nemotron3_ultra_disable_thinking",
   "glm5_3_max_reasoning",
+  "step3p5",
+  "granite4",
 ];
 
 const toolSpecArb = fc
