@@ -90,7 +90,13 @@ export async function runPackCheck(work: string, opts: PackCheckOptions = {}): P
   const prepacked = await step("prepack after the build (tinker-local: the prebuilt addon)", async () => {
     const out: string[] = [];
     for (const p of pkgs.filter((x) => x.prepackRest)) {
-      out.push(`${p.name}: ${(await sh("sh", ["-c", `${p.prepackRest} 2>&1`], p.dir)).trim()}`);
+      const said = (await sh("sh", ["-c", `${p.prepackRest} 2>&1`], p.dir)).trim();
+      const missing = PREBUILT_FILES.filter((f) => p.required.includes(f) && !existsSync(join(p.dir, f)));
+      if (missing.length)
+        throw new Error(
+          `${p.name}: ${said}. Build the addon first: pnpm --filter ${p.name} run build:native`,
+        );
+      out.push(`${p.name}: ${said}`);
     }
     return out.join("; ");
   });
