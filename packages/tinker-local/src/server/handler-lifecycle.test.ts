@@ -183,7 +183,9 @@ describe("Tinker handler: sessions and legacy forms", () => {
       engine,
       checkpointDir: join(dir, "fair"),
       models: [MODEL],
-      limits: { longPollMs: 0 },
+      // maxBatchRows 1: each request decodes alone, so the flood queues request by request (with merging, a lane's
+      // queued requests start together in one slot; scheduler-join.test.ts covers fairness for that case).
+      limits: { longPollMs: 0, maxBatchRows: 1 },
     });
     try {
       const session = (await call(h, "POST", "create_session", { tags: [], sdk_version: "x" })).json
