@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngine } from "./engine.js";
 import type { LocalSampler } from "./sampler.js";
+import { trainerAfterOneStep } from "./test-support.js";
 import type { SampleRequest, SampleResult, Sampler } from "./types.js";
 
 const engine = createEngine({ modelsDir: join(os.tmpdir(), "crucible-models-test") });
@@ -42,29 +43,7 @@ async function solo(s: Sampler, reqs: SampleRequest[]): Promise<SampleResult[]> 
 
 beforeAll(async () => {
   // a trained adapter on every module: the LoRA terms go through the batched kernels too
-  const tr = await engine.createTrainer(LLAMA, {
-    rank: 5,
-    seed: 3,
-    trainAttn: true,
-    trainMlp: true,
-    trainUnembed: true,
-  });
-  const p = req().prompt;
-  const d = {
-    inputTokens: p.slice(0, -1),
-    targetTokens: p.slice(1),
-    k: 1,
-    weights: new Float32Array(5).fill(1),
-  };
-  await tr.forward([d], { lossFn: "cross_entropy", backward: true });
-  await tr.optimStep({
-    learningRate: 1e-2,
-    beta1: 0.9,
-    beta2: 0.95,
-    eps: 1e-8,
-    weightDecay: 0,
-    gradClipNorm: 0,
-  });
+  const tr = await trainerAfterOneStep(engine, LLAMA, req().prompt);
   await tr.saveSamplerWeights(join(tmp, "sw"));
   tr.dispose();
   sampler = await engine.createSampler(LLAMA, join(tmp, "sw"));

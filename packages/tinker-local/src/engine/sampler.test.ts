@@ -4,6 +4,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createEngine } from "./engine.js";
+import { trainerAfterOneStep } from "./test-support.js";
 import type { SampleRequest } from "./types.js";
 
 const engine = createEngine({ modelsDir: join(os.tmpdir(), "crucible-models-test") });
@@ -96,29 +97,8 @@ describe("sampler: multi-step decode", () => {
   // 3 and 6 rows take the two register tiles of the decode kernel (small_gemm.cc), 9 rows two row groups, 33 rows the
   // sgemm fallback; LoRA rank 5 leaves a remainder after the kernel's 8-wide loop
   it("sampled logprobs equal the trainer's forward logprobs (trained adapter, temperature 1)", async () => {
-    const tr = await engine.createTrainer(LLAMA, {
-      rank: 5,
-      seed: 3,
-      trainAttn: true,
-      trainMlp: true,
-      trainUnembed: true,
-    });
     const p = req().prompt;
-    const d = {
-      inputTokens: p.slice(0, -1),
-      targetTokens: p.slice(1),
-      k: 1,
-      weights: new Float32Array(5).fill(1),
-    };
-    await tr.forward([d], { lossFn: "cross_entropy", backward: true });
-    await tr.optimStep({
-      learningRate: 1e-2,
-      beta1: 0.9,
-      beta2: 0.95,
-      eps: 1e-8,
-      weightDecay: 0,
-      gradClipNorm: 0,
-    });
+    const tr = await trainerAfterOneStep(engine, LLAMA, p);
     const dir = join(os.tmpdir(), `crucible-sampler-test-${process.pid}`, "sw");
     await tr.saveSamplerWeights(dir);
     const s = await engine.createSampler(LLAMA, dir);
