@@ -7,25 +7,21 @@ import { afterAll, describe, expect, it } from "vitest";
 import { modelsView } from "../dashboard/models.js";
 import { crucible, e2eDir, listFiles, readJsonl, reportEvalLinks } from "../testing/e2e.js";
 
+/** 3 sl_basic steps on tiny-bytes with the arithmetic benchmark at steps 0 and 2. */
+const slBasicWithEvals = (log: string, saveEvery: number) =>
+  crucible([
+    ...["run", "sl_basic", "backend=local", "model_name=crucible/tiny-bytes", "renderer_name=role_colon"],
+    ...["max_steps=3", "eval_every=2", "evals=arithmetic", "eval_limit=4", `save_every=${saveEvery}`],
+    `log_path=${log}`,
+  ]);
+
 describe("inline evals in sl_basic", () => {
   const dir = e2eDir("inline-evals");
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("logs eval/arithmetic/* at the eval steps", { timeout: 240_000 }, async () => {
     const log = join(dir, "run");
-    const r = await crucible([
-      "run",
-      "sl_basic",
-      "backend=local",
-      "model_name=crucible/tiny-bytes",
-      "renderer_name=role_colon",
-      "max_steps=3",
-      "eval_every=2",
-      "evals=arithmetic",
-      "eval_limit=4",
-      "save_every=0",
-      `log_path=${log}`,
-    ]);
+    const r = await slBasicWithEvals(log, 0);
     expect(r.err).toEqual([]);
     const rows = readJsonl(join(log, "metrics.jsonl"));
     const withEval = rows.filter((m) => "eval/arithmetic/accuracy" in m).map((m) => m["step"]);
@@ -52,19 +48,7 @@ describe("inline evals in sl_basic", () => {
     process.env["CRUCIBLE_LOG_ROOT"] = root;
     try {
       const log = join(root, "run");
-      const r = await crucible([
-        "run",
-        "sl_basic",
-        "backend=local",
-        "model_name=crucible/tiny-bytes",
-        "renderer_name=role_colon",
-        "max_steps=3",
-        "eval_every=2",
-        "evals=arithmetic",
-        "eval_limit=4",
-        "save_every=2",
-        `log_path=${log}`,
-      ]);
+      const r = await slBasicWithEvals(log, 2);
       expect(r.err).toEqual([]);
       const ckpts = readJsonl(join(log, "checkpoints.jsonl"));
       // Step 0 has no checkpoint, so its weights are saved for the eval (sampler only: resume skips it);
