@@ -8,6 +8,8 @@ import { crucible, e2eDir, readJsonl, reportEvalLinks } from "../testing/e2e.js"
 
 const TINY = ["backend=local", "model_name=crucible/tiny-bytes", "renderer_name=role_colon"];
 const EVALS = ["evals=arithmetic", "eval_limit=3", "eval_every=1", "save_every=0"];
+/** One RL step of 2 groups × 2 samples, 3 tokens each. */
+const ONE_RL_STEP = ["groups_per_batch=2", "group_size=2", "max_tokens=3", "max_steps=1"];
 
 function evalSteps(log: string): unknown[] {
   const rows = readJsonl(join(log, "metrics.jsonl"));
@@ -48,17 +50,7 @@ describe("inline evals in the DPO and RL loops", () => {
     const log = join(dir, "math_rl");
     process.env["CRUCIBLE_LOG_ROOT"] = dir; // the run lies under the log root: its eval lands in the registry
     try {
-      const r = await crucible([
-        "run",
-        "math_rl",
-        ...TINY,
-        ...EVALS,
-        "groups_per_batch=2",
-        "group_size=2",
-        "max_tokens=3",
-        "max_steps=1",
-        `log_path=${log}`,
-      ]);
+      const r = await crucible(["run", "math_rl", ...TINY, ...EVALS, ...ONE_RL_STEP, `log_path=${log}`]);
       expect(r.err).toEqual([]);
       expect(evalSteps(log)).toEqual([0]);
       expect(reportEvalLinks(log).transcripts).toHaveLength(1);
@@ -78,17 +70,7 @@ describe("inline evals in the DPO and RL loops", () => {
 
   it("distillation on_policy: the same evaluator in the on-policy loop", { timeout: 300_000 }, async () => {
     const log = join(dir, "distill");
-    const r = await crucible([
-      "run",
-      "distillation",
-      ...TINY,
-      ...EVALS,
-      "groups_per_batch=2",
-      "group_size=2",
-      "max_tokens=3",
-      "max_steps=1",
-      `log_path=${log}`,
-    ]);
+    const r = await crucible(["run", "distillation", ...TINY, ...EVALS, ...ONE_RL_STEP, `log_path=${log}`]);
     expect(r.err).toEqual([]);
     expect(evalSteps(log)).toEqual([0]);
     expect(reportEvalLinks(log).transcripts).toHaveLength(1);
