@@ -9,10 +9,12 @@ import {
   RendererError,
   type ToolCall,
   type ToolSpec,
+  type TrainOnWhat,
 } from "@crucible/renderers";
 import { ModelInput } from "@crucible/tinker-client";
 import { describe, expect, it } from "vitest";
 import { expectedIds, GLM_SPECIALS, glmTokenizer } from "./family-tokenizer.js";
+import { expectSupervisedPieces, type Piece } from "./piece-check.js";
 
 // Expected sequences follow the cookbook's glm5_3.py (commit 1e3e7518) piece by piece: `_bos_tokens`, then each
 // message's `render_message` header / output / stop_overlap, then `_get_generation_suffix`. The conversations and
@@ -29,12 +31,10 @@ const BOS = "[gMASK]<sop><|system|>Reasoning Effort: Max";
 function check(
   r: Renderer,
   messages: Message[],
-  pieces: [string, number][],
-  mode = "last_assistant_message",
+  pieces: Piece[],
+  mode: TrainOnWhat = "last_assistant_message",
 ) {
-  const { modelInput, weights } = r.buildSupervisedExample(messages, mode as "last_assistant_message");
-  expect(toInts(modelInput)).toEqual(pieces.flatMap(([s]) => ids(s)));
-  expect(Array.from(weights)).toEqual(pieces.flatMap(([s, w]) => ids(s).map(() => w)));
+  expectSupervisedPieces(r, messages, pieces, ids, mode);
 }
 
 const SYSTEM: Message = { role: "system", content: "You are a helpful assistant." };

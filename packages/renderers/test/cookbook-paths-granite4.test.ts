@@ -6,10 +6,12 @@ import {
   type Message,
   type Renderer,
   RendererError,
+  type TrainOnWhat,
 } from "@crucible/renderers";
 import { ModelInput } from "@crucible/tinker-client";
 import { describe, expect, it } from "vitest";
 import { expectedIds, GRANITE4_SPECIALS, granite4Tokenizer } from "./family-tokenizer.js";
+import { expectSupervisedPieces, type Piece, THINKING_HISTORY } from "./piece-check.js";
 
 // Expected sequences follow tinker-cookbook's renderers/granite4.py at d4511079 (an unmerged pull request):
 // Granite4Renderer.render_message (header `\n<|start_of_role|>role<|end_of_role|>`, body + `<|end_of_text|>` encoded as
@@ -23,34 +25,15 @@ const off = getRenderer("granite4_disable_thinking", tok);
 const SYS = `<|start_of_role|>system<|end_of_role|>${GRANITE4_DEFAULT_SYSTEM_PROMPT}<|end_of_text|>`;
 
 function check(
-  renderer: Renderer,
+  r: Renderer,
   messages: Message[],
-  pieces: [string, number][],
-  mode = "all_assistant_messages",
+  pieces: Piece[],
+  mode: TrainOnWhat = "all_assistant_messages",
 ) {
-  const { modelInput, weights } = renderer.buildSupervisedExample(messages, mode as "all_assistant_messages");
-  expect(toInts(modelInput)).toEqual(pieces.flatMap(([s]) => ids(s)));
-  expect(Array.from(weights)).toEqual(pieces.flatMap(([s, w]) => ids(s).map(() => w)));
+  expectSupervisedPieces(r, messages, pieces, ids, mode);
 }
 
-const thinkingHistory: Message[] = [
-  { role: "user", content: "q1" },
-  {
-    role: "assistant",
-    content: [
-      { type: "thinking", thinking: "old" },
-      { type: "text", text: "x" },
-    ],
-  },
-  { role: "user", content: "q2" },
-  {
-    role: "assistant",
-    content: [
-      { type: "thinking", thinking: "t" },
-      { type: "text", text: "y" },
-    ],
-  },
-];
+const thinkingHistory = THINKING_HISTORY;
 
 describe("granite4 (Granite4Renderer)", () => {
   it("_ensure_system_message injects the static default; history thinking stripped, the last reply's kept verbatim", () => {

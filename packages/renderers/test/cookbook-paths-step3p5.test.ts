@@ -1,7 +1,14 @@
-import { getRecommendedRendererName, getRenderer, type Message, type Renderer } from "@crucible/renderers";
+import {
+  getRecommendedRendererName,
+  getRenderer,
+  type Message,
+  type Renderer,
+  type TrainOnWhat,
+} from "@crucible/renderers";
 import { ModelInput } from "@crucible/tinker-client";
 import { describe, expect, it } from "vitest";
 import { expectedIds, STEP3P5_SPECIALS, step3p5Tokenizer } from "./family-tokenizer.js";
+import { expectSupervisedPieces, type Piece } from "./piece-check.js";
 import { qwen3Tokenizer } from "./tokenizers.js";
 
 // Expected sequences follow tinker-cookbook's renderers/step3p5.py at 50d2e87f (Step3p5FlashRenderer.render_message:
@@ -14,14 +21,12 @@ const toInts = ModelInput.toInts;
 const r = getRenderer("step3p5", tok);
 
 function check(
-  renderer: Renderer,
+  r: Renderer,
   messages: Message[],
-  pieces: [string, number][],
-  mode = "all_assistant_messages",
+  pieces: Piece[],
+  mode: TrainOnWhat = "all_assistant_messages",
 ) {
-  const { modelInput, weights } = renderer.buildSupervisedExample(messages, mode as "all_assistant_messages");
-  expect(toInts(modelInput)).toEqual(pieces.flatMap(([s]) => ids(s)));
-  expect(Array.from(weights)).toEqual(pieces.flatMap(([s, w]) => ids(s).map(() => w)));
+  expectSupervisedPieces(r, messages, pieces, ids, mode);
 }
 
 describe("step3p5 (Step3p5FlashRenderer.render_message)", () => {
