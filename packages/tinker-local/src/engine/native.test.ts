@@ -22,5 +22,7 @@ describe("native addon loading", () => {
     expect(a.getNumThreads()).toBeGreaterThan(0);
     expect(a.getNumThreads()).toBeLessThanOrEqual(os.availableParallelism());
     expect(process.env.OMP_NUM_THREADS).toBeDefined();
+    // idle OpenMP workers sleep rather than spin (unless the user chose otherwise before loading)
+    expect(process.env.OMP_WAIT_POLICY).toBeDefined();
   });
 });
