@@ -1,5 +1,13 @@
 import { byteLevelTokenizerFiles, HfJsonTokenizer, type Tokenizer } from "@crucible/renderers";
+import {
+  GLM_SPECIALS,
+  GRANITE4_SPECIALS,
+  NEMOTRON_SPECIALS,
+  STEP3P5_SPECIALS,
+} from "../src/testing/family-specials.js";
 import { KIMI_CHAT_SPECIALS } from "../src/testing/kimi-specials.js";
+
+export { GLM_SPECIALS, GRANITE4_SPECIALS, NEMOTRON_SPECIALS, STEP3P5_SPECIALS };
 
 /**
  * A tokenizer built in the test for families whose real tokenizer is not on this machine: every UTF-8 byte is one
@@ -64,25 +72,11 @@ export const kimiTokenizer = (): Tokenizer => {
   return kimi;
 };
 
-export const NEMOTRON_SPECIALS = [
-  "<|im_start|>",
-  "<|im_end|>",
-  "<think>",
-  "</think>",
-  "<tool_call>",
-  "</tool_call>",
-  "<tool_response>",
-  "</tool_response>",
-] as const;
-
 let nemotron: Tokenizer | null = null;
 export const nemotronTokenizer = (): Tokenizer => {
   nemotron ??= familyTokenizer("test/nemotron3", NEMOTRON_SPECIALS, "<|im_end|>");
   return nemotron;
 };
-
-// Step-3.5-Flash (step3p5): ChatML with the Qwen3-style think / tool tags.
-export const STEP3P5_SPECIALS = NEMOTRON_SPECIALS;
 
 let step3p5: Tokenizer | null = null;
 export const step3p5Tokenizer = (): Tokenizer => {
@@ -90,34 +84,11 @@ export const step3p5Tokenizer = (): Tokenizer => {
   return step3p5;
 };
 
-/** GLM-5.3's chat tokens (role tokens, think / tool-call / tool-response tags), all single tokens there. */
-export const GLM_SPECIALS = [
-  "[gMASK]",
-  "<sop>",
-  "<|system|>",
-  "<|user|>",
-  "<|assistant|>",
-  "<|observation|>",
-  "<think>",
-  "</think>",
-  "<tool_call>",
-  "</tool_call>",
-  "<arg_key>",
-  "</arg_key>",
-  "<arg_value>",
-  "</arg_value>",
-  "<tool_response>",
-  "</tool_response>",
-] as const;
-
 let glm: Tokenizer | null = null;
 export const glmTokenizer = (): Tokenizer => {
   glm ??= familyTokenizer("test/glm5_3", GLM_SPECIALS);
   return glm;
 };
-
-// Granite 4.0 (granite4): role markers and end of text; think / tool tags stay plain text.
-export const GRANITE4_SPECIALS = ["<|start_of_role|>", "<|end_of_role|>", "<|end_of_text|>"] as const;
 
 let granite4: Tokenizer | null = null;
 export const granite4Tokenizer = (): Tokenizer => {

@@ -9,6 +9,12 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { getRenderer, getTokenizerSync, type Message, type Tokenizer } from "@crucible/renderers";
 import { ModelInput } from "@crucible/tinker-client";
+import {
+  GLM_SPECIALS,
+  GRANITE4_SPECIALS,
+  STEP3P5_SPECIALS,
+} from "../../../packages/renderers/src/testing/family-specials.js";
+import { familyBenchTokenizers } from "./family-vocab.js";
 import { kimiBenchTokenizers } from "./kimi-vocab.js";
 
 // Dependencies of @crucible/renderers, resolved from that package (tools has no dependencies of its own).
@@ -115,6 +121,12 @@ const kimiCase = (rendererName: string): [string, () => Tokenizers] => [
     return kimi;
   },
 ];
+const familyCase = (
+  rendererName: string,
+  family: string,
+  specials: readonly string[],
+  eos: string,
+): [string, () => Tokenizers] => [rendererName, () => familyBenchTokenizers(family, specials, eos)];
 const ONLY = process.env.BENCH_ONLY?.split(",");
 
 for (const [rendererName, tokenizers] of [
@@ -129,6 +141,12 @@ for (const [rendererName, tokenizers] of [
   // Kimi over a tiktoken tokenizer (o200k ranks + Kimi specials, see kimi-vocab.ts); raw = js-tiktoken in one call.
   kimiCase("kimi_k2"),
   kimiCase("kimi_k25"),
+  // GLM-5.3, Granite 4 and Step 3.5 over the Qwen3 vocabulary plus the family's specials (see family-vocab.ts).
+  familyCase("glm5_3_max_reasoning", "glm5_3", GLM_SPECIALS, "<|endoftext|>"),
+  familyCase("glm5_3_low_reasoning", "glm5_3", GLM_SPECIALS, "<|endoftext|>"),
+  familyCase("granite4", "granite4", GRANITE4_SPECIALS, "<|end_of_text|>"),
+  familyCase("granite4_disable_thinking", "granite4", GRANITE4_SPECIALS, "<|end_of_text|>"),
+  familyCase("step3p5", "step3p5", STEP3P5_SPECIALS, "<|im_end|>"),
 ]) {
   if (ONLY && !ONLY.includes(rendererName)) continue;
   const { tok, raw } = tokenizers();
