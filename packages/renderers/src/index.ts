@@ -29,6 +29,7 @@ export {
 } from "./image.js";
 export {
   KIMI_K25_MEDIA_PROCESSOR,
+  KIMI_K26_MEDIA_PROCESSOR,
   type KimiMediaProcessor,
   kimiImageTokenCount,
   kimiMediaProcessorFromConfig,

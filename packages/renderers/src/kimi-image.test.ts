@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { RendererError } from "./errors.js";
 import {
   KIMI_K25_MEDIA_PROCESSOR,
+  KIMI_K26_MEDIA_PROCESSOR,
   kimiImageTokenCount,
   kimiMediaProcessorFromConfig,
   navitResizeImage,
@@ -57,5 +58,41 @@ describe("Kimi-K2.5 media processor values", () => {
     expect(() => navitResizeImage(8000, 8000, odd)).toThrow(RendererError);
     expect(() => navitResizeImage(8000, 8000, odd)).toThrow(/patch_limit_on_one_side 511/);
     expect(navitResizeImage(8000, 8000, { ...odd, fixedOutputTokens: 9 }).numTokens).toBe(9);
+  });
+});
+
+// Kimi-K2.6 (looked up 2026-12-05 with the search tool): the cookbook loads K2.6's own image processor
+// (`image_processing_utils.get_image_processor` pins moonshotai/Kimi-K2.6 at revision
+// 81bcaaa7947338ce2641983d98947bca0cc1a4d4, trust_remote_code). No copy of that revision's preprocessor_config.json
+// is in the index. `fixtures/kimi-k26-preprocessor_config.json` is the copy in immanuel-peter/vision-tower-bench
+// (hf/MoonViT-K2.6/preprocessor_config.json, commit a6a3d646), which its scripts/export_moonvit_k26.py writes from
+// moonshotai/Kimi-K2.6 at revision 7eb5002f6aadc958aed6a9177b7ed26bb94011bb, dropping only auto_map.AutoProcessor;
+// the same bundle's media_utils.py / kimi_k25_vision_processing.py are K2.5's image path (get_resize_config →
+// navit_resize_image with in_patch_limit). If Moonshot changed the file between the two revisions, this test
+// cannot see it.
+const K26_PREPROCESSOR_CONFIG = JSON.parse(
+  readFileSync(new URL("../test/fixtures/kimi-k26-preprocessor_config.json", import.meta.url), "utf8"),
+) as Record<string, unknown>;
+
+describe("Kimi-K2.6 media processor values", () => {
+  it("KIMI_K26_MEDIA_PROCESSOR is what K2.6's preprocessor_config.json says (K2.5's values)", () => {
+    expect(kimiMediaProcessorFromConfig(K26_PREPROCESSOR_CONFIG)).toEqual(KIMI_K26_MEDIA_PROCESSOR);
+    expect(KIMI_K26_MEDIA_PROCESSOR).toEqual(KIMI_K25_MEDIA_PROCESSOR);
+    expect(K26_PREPROCESSOR_CONFIG.media_proc_cfg).toEqual(PREPROCESSOR_CONFIG.media_proc_cfg);
+  });
+
+  it("token counts printed by CPython running K2.6's navit_resize_image with that config", () => {
+    // (width, height) → num_tokens, from /usr/bin/python3 with the function from the bundle's media_utils.py and
+    // the fixture's media_proc_cfg (2048x2048 pads 1795 → 1820: 65*65 = 4225, over 4096 because of the padding).
+    for (const [w, h, n] of [
+      [800, 600, 638],
+      [1280, 720, 1196],
+      [333, 777, 336],
+      [2048, 2048, 4225],
+      [9000, 300, 2304],
+      [15, 4000, 143],
+    ] as const) {
+      expect(kimiImageTokenCount(KIMI_K26_MEDIA_PROCESSOR, w, h), `${w}x${h}`).toBe(n);
+    }
   });
 });

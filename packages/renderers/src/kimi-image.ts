@@ -28,6 +28,13 @@ export const KIMI_K25_MEDIA_PROCESSOR: KimiMediaProcessor = Object.freeze({
   fixedOutputTokens: null,
 });
 
+/**
+ * moonshotai/Kimi-K2.6's `media_proc_cfg`: the same values as K2.5's (and K2.6 ships the same
+ * `kimi_k25_vision_processing.py` / `navit_resize_image`), read from a copy of K2.6's preprocessor_config.json;
+ * `src/kimi-image.test.ts` holds the file and says where it was read and which revision it is.
+ */
+export const KIMI_K26_MEDIA_PROCESSOR: KimiMediaProcessor = Object.freeze({ ...KIMI_K25_MEDIA_PROCESSOR });
+
 export interface NavitResize {
   numTokens: number;
   newWidth: number;

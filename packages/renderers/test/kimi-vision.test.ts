@@ -2,6 +2,7 @@ import {
   ensureList,
   getRenderer,
   KIMI_K25_MEDIA_PROCESSOR,
+  KIMI_K26_MEDIA_PROCESSOR,
   KimiK2Renderer,
   kimiImageTokenCount,
   kimiMediaProcessorFromConfig,
@@ -111,7 +112,10 @@ describe("kimi_k25 / kimi_k26 image parts (KimiK25Renderer._encode_multipart_con
     ["kimi_k26_preserve_thinking", "<think>"],
   ] as const) {
     it(`${name}: generation prompt, token for token`, () => {
-      const r = getRenderer(name, tok, { mediaProcessor: KIMI_K25_MEDIA_PROCESSOR });
+      const mediaProcessor = name.startsWith("kimi_k26")
+        ? KIMI_K26_MEDIA_PROCESSOR
+        : KIMI_K25_MEDIA_PROCESSOR;
+      const r = getRenderer(name, tok, { mediaProcessor });
       const prompt = r.buildGenerationPrompt([user]);
       expect(pieces(prompt)).toEqual(
         expand([
