@@ -57,9 +57,11 @@ export function sumProblems(count: number, maxOperand: number, seed = 0): Proble
     const y = rng.randint(0, maxOperand);
     return { question: `What is ${x} + ${y}?`, answer: String(x + y) };
   });
-  return {
-    rows: RowDataset.fromList(problems),
-    prompt: (p) => [{ role: "user", content: p.question }],
-    reward: (response, p) => (/-?\d+/.exec(response)?.[0] === p.answer ? 1 : 0),
-  };
+  return { rows: RowDataset.fromList(problems), ...sumGrading };
 }
+
+/** How a sum is asked (the bare question) and scored (1 iff the reply's first integer is the sum). */
+export const sumGrading: Pick<ProblemSet, "prompt" | "reward"> = {
+  prompt: (p) => [{ role: "user", content: p.question }],
+  reward: (response, p) => (/-?\d+/.exec(response)?.[0] === p.answer ? 1 : 0),
+};
