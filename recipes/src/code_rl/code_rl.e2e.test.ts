@@ -1,14 +1,20 @@
-// code_rl end to end: the sandboxed reward scores a correct and an incorrect solution correctly, and the recipe
-// runs its RL loop on the embedded backend.
+// code_rl end to end: the sandboxed reward scores a correct and an incorrect solution correctly, the recipe runs
+// its RL loop on the embedded backend, and that RL raises the pass rate on the toy sum task (toy-task.ts).
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { getRenderer, getTokenizerSync } from "@crucible/renderers";
 import { afterAll, describe, expect, it } from "vitest";
 import { crucible, e2eDir, metricNames, readJsonl } from "../testing/e2e.js";
 import { CODE_PROBLEMS, CodeEnv } from "./problems.js";
+import { localRandomOperatorWarmStart, TOY_CONFIG, TOY_SUM_PROBLEMS, toyRlArgs } from "./toy-task.js";
 
 const dir = e2eDir("code_rl");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Pass rate, mean of the last 3 RL steps minus the first 3: measured +0.39–0.44 in 5 of 6 runs, +0.13 in one whose
+ * first step dented the answer's shape (README.md). */
+const MIN_RISE = 0.15;
 
 describe("code_rl", () => {
   const renderer = getRenderer("role_colon", getTokenizerSync("Qwen/Qwen3-8B"));
@@ -72,5 +78,43 @@ describe("code_rl", () => {
     const rows = readJsonl(join(log, "metrics.jsonl"));
     expect(rows.map((m) => m["step"])).toEqual([0, 1]);
     expect(metricNames(rows)).toContain("env/all/correct");
+  });
+
+  it("RL raises the sandboxed pass rate on the toy sum task", { timeout: 300_000 }, async () => {
+    // Warm start: bare bodies a?b with a random operator, so the policy is right by chance (~1/4).
+    const nll: number[] = [];
+    const state = await localRandomOperatorWarmStart(TOY_SUM_PROBLEMS, {
+      steps: TOY_CONFIG.warmSteps,
+      learningRate: TOY_CONFIG.warmLearningRate,
+      seed: 0,
+      onStep: (_, x) => nll.push(x),
+    });
+    expect(nll.at(-1)).toBeLessThan(0.5); // it writes the shape (floor ≈ 0.14: the operator's ln 4 spread)
+    const problemsPath = join(dir, "sum-problems.jsonl");
+    writeFileSync(problemsPath, TOY_SUM_PROBLEMS.map((p) => `${JSON.stringify(p)}\n`).join(""));
+    const log = join(dir, "toy");
+    const r = await crucible(
+      toyRlArgs({
+        problemsPath,
+        statePath: state,
+        logPath: log,
+        steps: TOY_CONFIG.rlSteps,
+        learningRate: TOY_CONFIG.rlLearningRate,
+        groupSize: TOY_CONFIG.groupSize,
+        groupsPerBatch: TOY_CONFIG.groupsPerBatch,
+      }),
+    );
+    expect(r.err).toEqual([]);
+    expect(r.code).toBe(0);
+    const rows = readJsonl(join(log, "metrics.jsonl"));
+    expect(rows.map((m) => m["step"])).toEqual([...Array(TOY_CONFIG.rlSteps).keys()]);
+    const correct = rows.map((m) => m["env/all/correct"] as number);
+    console.log(
+      `code_rl toy: warm NLL ${nll[0]!.toFixed(2)} → ${nll.at(-1)!.toFixed(2)}; correct ${correct.map((c) => c.toFixed(2)).join(" ")}`,
+    );
+    // Step 0 samples the warm policy: near chance, not already solved (measured 0.22–0.47).
+    expect(correct[0]).toBeGreaterThan(0.05);
+    expect(correct[0]).toBeLessThan(0.6);
+    expect(mean(correct.slice(-3)) - mean(correct.slice(0, 3))).toBeGreaterThan(MIN_RISE);
   });
 });
