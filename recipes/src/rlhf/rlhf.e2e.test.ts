@@ -1,11 +1,18 @@
 // rlhf end to end on the embedded backend (crucible/tiny-bytes, bundled shorter-is-better comparisons): SFT, a
-// reward model whose held-out pairwise accuracy rises above chance, then RL of the SFT policy against it.
+// reward model whose held-out pairwise accuracy rises above chance, then RL of the SFT policy against it, which
+// raises the policy's win rate against the held-out reference answers as the reward model judges them.
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { crucible, e2eDir, readJsonl } from "../testing/e2e.js";
 
 const dir = e2eDir("rlhf");
+const RL_STEPS = 21;
+/** RL's best win rate after step 0 (chance 0.5), not its last: a policy can later jump to ~14-character answers
+ * that lose to the references (seen twice in 23 RL runs: 0.66 → 0.28, 0.75 → 0.27; README.md). */
+const BEST_WIN_RATE_MIN = 0.6;
+/** Its rise over step 0 when that starts below BEST_WIN_RATE_MIN. */
+const WIN_RATE_RISE_MIN = 0.2;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("rlhf e2e (local backend, crucible/tiny-bytes)", () => {
@@ -22,11 +29,12 @@ describe("rlhf e2e (local backend, crucible/tiny-bytes)", () => {
       "sft_learning_rate=1e-3",
       "rm_max_steps=48",
       "rm_num_epochs=2",
-      "rm_learning_rate=4e-3",
-      "rl_max_steps=9",
+      "rm_learning_rate=2e-3",
+      `rl_max_steps=${RL_STEPS}`,
+      "rl_group_size=8",
       "rl_max_tokens=16",
       "rl_learning_rate=1e-2",
-      "eval_every=8",
+      "eval_every=5",
       "save_every=0",
       `log_path=${log}`,
     ]);
@@ -39,23 +47,30 @@ describe("rlhf e2e (local backend, crucible/tiny-bytes)", () => {
     const rm = readJsonl(join(log, "rm", "metrics.jsonl")).filter((m) => "test/pairwise_accuracy" in m);
     expect(rm[0]!["step"]).toBe(0);
     expect(rm[0]!["test/pm_invalid_fraction"]).toBe(1);
+    const acc = rm.map((m) => `${m["step"]}: ${(m["test/pairwise_accuracy"] as number).toFixed(3)}`);
+    console.log(`rlhf: test/pairwise_accuracy ${acc.join(", ")}`);
     const final = rm.at(-1)!;
     expect(final["step"]).toBe(48);
     expect(final["test/pm_invalid_fraction"]).toBe(0);
     expect(final["test/pairwise_accuracy"] as number).toBeGreaterThanOrEqual(0.75);
 
-    // Stage 3: the reward model judges the policy in every step, and its win rate is evaluated at steps 0 and 8.
+    // Stage 3: the reward model judges every matchup (win-minus-loss is zero-sum within a group), and its verdict on
+    // the policy's answers against the held-out reference answers (test/win_rate, 32 prompts, judged both ways) rises.
     const rl = readJsonl(join(log, "rl", "metrics.jsonl"));
-    expect(rl.map((m) => m["step"])).toEqual([...Array(9).keys()]);
+    expect(rl.map((m) => m["step"])).toEqual([...Array(RL_STEPS).keys()]);
     for (const m of rl) expect(m["env/all/win_minus_loss"] as number).toBeCloseTo(0, 9);
     const evals = rl.filter((m) => "test/win_rate" in m);
-    expect(evals.map((m) => m["step"])).toEqual([0, 8]);
-    // The win rate is logged, but its rise is not asserted: over 8 steps it went 0.28 → 0.44, 0.41 → 0.64 and
-    // 0.67 → 0.64 in three runs (32 held-out prompts, answers sampled at temperature 1: within noise).
-    for (const m of evals) {
-      expect(m["test/win_rate"] as number).toBeGreaterThanOrEqual(0);
-      expect(m["test/win_rate"] as number).toBeLessThanOrEqual(1);
-    }
+    expect(evals.map((m) => m["step"])).toEqual([0, 5, 10, 15, 20]);
+    const win = evals.map((m) => m["test/win_rate"] as number);
+    const chars = rl.map((m) => m["env/all/response_chars"] as number);
+    const fmt = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(", ");
+    console.log(`rlhf: test/win_rate ${fmt(win)}; env/all/response_chars ${fmt(chars)}`);
+    // 17 of the 32 references are padded answers, 15 short ones. Trained policies plateau at 0.766 = (17 + 15/2) / 32:
+    // they beat every padded reference in both orders and score 0.5 against the short ones. Untrained byte strings
+    // mostly start at 0.30–0.41; 2 reward models in 15 already rated them at 0.73–0.75, leaving RL nothing to gain.
+    const best = Math.max(...win.slice(1));
+    expect(best).toBeGreaterThanOrEqual(BEST_WIN_RATE_MIN);
+    if (win[0]! < BEST_WIN_RATE_MIN) expect(best - win[0]!).toBeGreaterThanOrEqual(WIN_RATE_RISE_MIN);
   });
 
   it("keeps the cookbook's defaults", async () => {
