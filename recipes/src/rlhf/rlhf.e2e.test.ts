@@ -9,7 +9,7 @@ import { crucible, e2eDir, readJsonl } from "../testing/e2e.js";
 const dir = e2eDir("rlhf");
 const RL_STEPS = 21;
 /** RL's best win rate after step 0 (chance 0.5), not its last: a policy can later jump to ~14-character answers
- * that lose to the references (seen twice in 23 RL runs: 0.66 → 0.28, 0.75 → 0.27; README.md). */
+ * that lose to the references (seen twice in 27 RL runs: 0.66 → 0.28, 0.75 → 0.27; README.md). */
 const BEST_WIN_RATE_MIN = 0.6;
 /** Its rise over step 0 when that starts below BEST_WIN_RATE_MIN. */
 const WIN_RATE_RISE_MIN = 0.2;
@@ -67,7 +67,7 @@ describe("rlhf e2e (local backend, crucible/tiny-bytes)", () => {
     console.log(`rlhf: test/win_rate ${fmt(win)}; env/all/response_chars ${fmt(chars)}`);
     // 17 of the 32 references are padded answers, 15 short ones. Trained policies plateau at 0.766 = (17 + 15/2) / 32:
     // they beat every padded reference in both orders and score 0.5 against the short ones. Untrained byte strings
-    // mostly start at 0.30–0.41; 2 reward models in 15 already rated them at 0.73–0.75, leaving RL nothing to gain.
+    // mostly start at 0.30–0.47; 3 reward models in 19 already rated them at 0.73–0.77, leaving RL nothing to gain.
     const best = Math.max(...win.slice(1));
     expect(best).toBeGreaterThanOrEqual(BEST_WIN_RATE_MIN);
     if (win[0]! < BEST_WIN_RATE_MIN) expect(best - win[0]!).toBeGreaterThanOrEqual(WIN_RATE_RISE_MIN);
