@@ -12,8 +12,8 @@ const dir = e2eDir("code_rl");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-/** Pass rate, mean of the last 3 RL steps minus the first 3: measured +0.39–0.44 in 5 of 6 runs, +0.13 in one whose
- * first step dented the answer's shape (README.md). */
+/** Pass rate, mean of the last 3 RL steps minus the first 3: measured +0.22 to +0.44 in 6 runs of TOY_CONFIG (and
+ * +0.19 to +0.40 in 10 runs with 8 RL steps); curves in README.md. */
 const MIN_RISE = 0.15;
 
 describe("code_rl", () => {
@@ -112,9 +112,9 @@ describe("code_rl", () => {
     console.log(
       `code_rl toy: warm NLL ${nll[0]!.toFixed(2)} → ${nll.at(-1)!.toFixed(2)}; correct ${correct.map((c) => c.toFixed(2)).join(" ")}`,
     );
-    // Step 0 samples the warm policy: near chance, not already solved (measured 0.22–0.47).
-    expect(correct[0]).toBeGreaterThan(0.05);
-    expect(correct[0]).toBeLessThan(0.6);
+    // Step 0 samples the warm policy: at most chance (1/4 of the well-formed bodies), not already solved
+    // (measured 0.00–0.16 with TOY_CONFIG).
+    expect(correct[0]).toBeLessThan(0.5);
     expect(mean(correct.slice(-3)) - mean(correct.slice(0, 3))).toBeGreaterThan(MIN_RISE);
   });
 });
