@@ -1,6 +1,6 @@
 // search_tool's multi-turn tool loop on the embedded backend, with the tool really called: tiny-qwen3 is warmed up
 // on one demonstration (warm-start.ts: the Marie Curie question, a `search` call, its result, "Answer: Warsaw"),
-// then `crucible run search_tool` starts from that state and the policy calls `search` by itself, the env runs the
+// then `crucible run search_tool` (same one-document corpus) starts from that state and the policy calls `search` by itself, the env runs the
 // query against the index and the results come back in the next prompt. The model memorised one episode: this
 // shows the loop, not learned search.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -9,7 +9,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openBackend } from "../common/backend.js";
 import { supervisedWarmStart } from "../common/warm-start.js";
 import { crucible, e2eDir, readJsonl } from "../testing/e2e.js";
-import { SEARCH_DEMO, SEARCH_WARM_START, searchDemoDatum, searchDemoQuestionRow } from "./warm-start.js";
+import {
+  SEARCH_DEMO,
+  SEARCH_WARM_START,
+  searchDemoCorpusRows,
+  searchDemoDatum,
+  searchDemoQuestionRow,
+} from "./warm-start.js";
 
 const dir = e2eDir("search_tool_loop");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,6 +51,8 @@ describe("search_tool tool loop", () => {
 
     const qa = join(dir, "qa.jsonl");
     writeFileSync(qa, searchDemoQuestionRow());
+    const corpus = join(dir, "corpus.jsonl");
+    writeFileSync(corpus, searchDemoCorpusRows());
     const log = join(dir, "rl");
     const r = await crucible([
       "run",
@@ -53,6 +61,7 @@ describe("search_tool tool loop", () => {
       `model_name=${SEARCH_DEMO.model}`,
       `renderer_name=${SEARCH_DEMO.renderer}`,
       `questions_path=${qa}`,
+      `corpus_path=${corpus}`,
       `n_results=${SEARCH_DEMO.nResults}`,
       `lora_rank=${SEARCH_WARM_START.loraRank}`,
       `load_checkpoint_path=${statePath}`,
@@ -92,11 +101,11 @@ describe("search_tool tool loop", () => {
     // The transcript shows the call the policy wrote and the document the index returned for it.
     const html = readFileSync(join(log, "iteration_000000", "train.html"), "utf8");
     expect(html).toContain("&lt;tool_call&gt;");
-    expect(html).toContain("Marie Curie was a physicist and chemist born in Warsaw");
+    expect(html).toContain(SEARCH_DEMO.corpus[0].text);
   });
 });
 
 /** Episodes sampled; each calls the tool with probability ≈ 1 after the warm start (see the README). */
 const GROUP = 2;
-/** The Marie Curie document alone is ~70 tokens; a tool message with no result would be ~10. */
+/** Measured: the tool message with the document and the next header add 48 tokens; with no document, ~28. */
 const RESULT_MIN_TOKENS = 40;

@@ -9,7 +9,13 @@ import { commands } from "../cli/commands.js";
 import { openBackend } from "../common/backend.js";
 import { supervisedWarmStart } from "../common/warm-start.js";
 import { readJsonl } from "../testing/e2e.js";
-import { SEARCH_DEMO, SEARCH_WARM_START, searchDemoDatum, searchDemoQuestionRow } from "./warm-start.js";
+import {
+  SEARCH_DEMO,
+  SEARCH_WARM_START,
+  searchDemoCorpusRows,
+  searchDemoDatum,
+  searchDemoQuestionRow,
+} from "./warm-start.js";
 
 const [overrides = "{}", group = "4", out = "/tmp/crucible-stw"] = process.argv.slice(2);
 const s = { ...SEARCH_WARM_START, ...(JSON.parse(overrides) as Partial<typeof SEARCH_WARM_START>) };
@@ -38,6 +44,8 @@ console.log(`warm start ${Date.now() - t1} ms, ${cpu()}`);
 const t2 = Date.now();
 const qa = join(out, "qa.jsonl");
 writeFileSync(qa, searchDemoQuestionRow());
+const corpus = join(out, "corpus.jsonl");
+writeFileSync(corpus, searchDemoCorpusRows());
 const log = join(out, "rl");
 const code = await runCli(
   [
@@ -47,6 +55,7 @@ const code = await runCli(
     `model_name=${SEARCH_DEMO.model}`,
     `renderer_name=${SEARCH_DEMO.renderer}`,
     `questions_path=${qa}`,
+    `corpus_path=${corpus}`,
     `n_results=${SEARCH_DEMO.nResults}`,
     `lora_rank=${s.loraRank}`,
     `load_checkpoint_path=${statePath}`,

@@ -2,7 +2,7 @@
 // call → the tool's real result → "Answer: …") until the policy reproduces it, so that the RL loop then sees the
 // policy call the tool by itself. A random tiny model never emits a well-formed tool call. This memorises one
 // episode: it shows the multi-turn tool loop, not that the model learned to search.
-import { BUNDLED_SEARCH_CORPUS, LocalSearchTool, SearchIndex, searchConvoPrefix } from "@crucible/env";
+import { LocalSearchTool, SearchIndex, searchConvoPrefix } from "@crucible/env";
 import { getRenderer, getTokenizer, type Message } from "@crucible/renderers";
 import type { Datum } from "@crucible/tinker-client";
 import { conversationToDatum } from "@crucible/train";
@@ -16,6 +16,14 @@ export const SEARCH_DEMO = {
   query: "Marie Curie",
   answer: "Warsaw",
   nResults: 1,
+  /** A one-document corpus (`corpus_path=`): a short result keeps the demonstration, and each step, short. */
+  corpus: [
+    {
+      id: "curie",
+      title: "Marie Curie",
+      text: "Marie Curie, physicist and chemist, was born in Warsaw in 1867.",
+    },
+  ],
 } as const;
 
 /**
@@ -34,7 +42,7 @@ export const SEARCH_WARM_START = {
 export async function searchDemoDatum(): Promise<Datum> {
   const d = SEARCH_DEMO;
   const renderer = getRenderer(d.renderer, await getTokenizer(d.tokenizer));
-  const tool = new LocalSearchTool(new SearchIndex(BUNDLED_SEARCH_CORPUS), d.nResults);
+  const tool = new LocalSearchTool(new SearchIndex(d.corpus), d.nResults);
   const call = {
     type: "function" as const,
     function: { name: "search", arguments: JSON.stringify({ query_list: [d.query] }) },
@@ -47,6 +55,11 @@ export async function searchDemoDatum(): Promise<Datum> {
     { role: "assistant", content: `Answer: ${d.answer}` },
   ];
   return conversationToDatum(msgs, renderer, 4096, "all_assistant_messages");
+}
+
+/** The demonstration's corpus, as `corpus_path=` rows. */
+export function searchDemoCorpusRows(): string {
+  return SEARCH_DEMO.corpus.map((d) => `${JSON.stringify(d)}\n`).join("");
 }
 
 /** The one question of the demonstration, as a `questions_path=` row. */
