@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { conversationArb, flat, RENDERERS } from "./arbitraries.js";
 import { llama3Tokenizer, qwen3Tokenizer } from "./tokenizers.js";
+import { yieldingProperty } from "./yielding-property.js";
 
 // §D invariants 9 and 11 (10 is in src/content.test.ts).
 const RUNS = { numRuns: 25, seed: 7 };
@@ -11,11 +12,11 @@ const toInts = ModelInput.toInts;
 
 describe("§D 9: parsing without / with repeated stop tokens", () => {
   for (const spec of RENDERERS.filter((s) => s.name !== "role_colon")) {
-    it(spec.name, () => {
+    it(spec.name, async () => {
       const r = getRenderer(spec.name, spec.tokenizer(), spec.options ?? {});
       const stops = r.getStopSequences() as number[];
-      fc.assert(
-        fc.property(conversationArb(spec), (m) => {
+      await fc.assert(
+        yieldingProperty(conversationArb(spec), (m) => {
           const { modelInput, weights } = r.buildSupervisedExample(m);
           const suffix = flat(modelInput).slice(weights.indexOf(1));
           expect(stops).toContain(suffix[suffix.length - 1]);
@@ -36,15 +37,15 @@ describe("§D 9: parsing without / with repeated stop tokens", () => {
     ["llama3 vocabulary", llama3Tokenizer],
     ["qwen3 vocabulary", qwen3Tokenizer],
   ] as const) {
-    it(`role_colon round trip on the ${label}`, () => {
+    it(`role_colon round trip on the ${label}`, async () => {
       const t = tok();
       const r = getRenderer("role_colon", t);
       const eos = t.eosTokenId as number;
       const text = fc
         .string({ unit: "grapheme", maxLength: 30 })
         .filter((c) => c === c.normalize("NFC") && !c.includes("\n\nUser:") && !c.endsWith("\n\n"));
-      fc.assert(
-        fc.property(text, (c) => {
+      await fc.assert(
+        yieldingProperty(text, (c) => {
           expect(r.parseResponse(t.encode(` ${c}\n\nUser:`))).toEqual({
             message: { role: "assistant", content: c },
             termination: "stop_sequence",
@@ -64,13 +65,13 @@ describe("§D 9: parsing without / with repeated stop tokens", () => {
 
 describe("§D 11: disable-thinking renderers refuse reasoning targets and leave the empty block untrained", () => {
   for (const name of ["qwen3_disable_thinking", "qwen3_5_disable_thinking"]) {
-    it(name, () => {
+    it(name, async () => {
       const tok = qwen3Tokenizer();
       const r = getRenderer(name, tok);
       const spec = RENDERERS.find((s) => s.name === name);
       if (!spec) throw new Error(name);
-      fc.assert(
-        fc.property(conversationArb(spec), (m) => {
+      await fc.assert(
+        yieldingProperty(conversationArb(spec), (m) => {
           const last = m[m.length - 1] as Message;
           const withThinking: Message = {
             ...last,

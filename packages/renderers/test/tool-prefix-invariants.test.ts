@@ -10,6 +10,7 @@ import {
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { conversationArb, flat, RENDERERS, type RendererUnderTest, textArb } from "./arbitraries.js";
+import { yieldingProperty } from "./yielding-property.js";
 
 // The §D invariants over conversations that start with the cookbook's create_conversation_prefix_with_tools, one
 // renderer per family with a tool declaration format (few runs: the shared invariants file is CI's slowest).
@@ -98,9 +99,9 @@ for (const name of FAMILIES) {
         [...r.createConversationPrefixWithTools(tools, system), ...m.filter((x) => x.role !== "system")],
       ]);
 
-    it("the generation prompt is the untrained prefix of the supervised example", () => {
-      fc.assert(
-        fc.property(withPrefix, ([tools, m]) => {
+    it("the generation prompt is the untrained prefix of the supervised example", async () => {
+      await fc.assert(
+        yieldingProperty(withPrefix, ([tools, m]) => {
           const { modelInput, weights } = r.buildSupervisedExample(m, "last_assistant_message");
           const tokens = flat(modelInput);
           const prompt = flat(r.buildGenerationPrompt(m.slice(0, -1)));
@@ -121,9 +122,9 @@ for (const name of FAMILIES) {
       );
     });
 
-    it("a tool-calling reply after the prefix parses back to its calls", () => {
-      fc.assert(
-        fc.property(
+    it("a tool-calling reply after the prefix parses back to its calls", async () => {
+      await fc.assert(
+        yieldingProperty(
           withPrefix,
           textArb,
           textArb,
