@@ -3,19 +3,13 @@
 // then `crucible run search_tool` (same one-document corpus) starts from that state and the policy calls `search` by itself, the env runs the
 // query against the index and the results come back in the next prompt. The model memorised one episode: this
 // shows the loop, not learned search.
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openBackend } from "../common/backend.js";
 import { supervisedWarmStart } from "../common/warm-start.js";
 import { crucible, e2eDir, readJsonl } from "../testing/e2e.js";
-import {
-  SEARCH_DEMO,
-  SEARCH_WARM_START,
-  searchDemoCorpusRows,
-  searchDemoDatum,
-  searchDemoQuestionRow,
-} from "./warm-start.js";
+import { SEARCH_DEMO, SEARCH_WARM_START, searchDemoDatum, searchDemoRunArgs } from "./warm-start.js";
 
 const dir = e2eDir("search_tool_loop");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,30 +43,9 @@ describe("search_tool tool loop", () => {
     const t1 = Date.now();
     expect(nll.at(-1)).toBeLessThan(0.02);
 
-    const qa = join(dir, "qa.jsonl");
-    writeFileSync(qa, searchDemoQuestionRow());
-    const corpus = join(dir, "corpus.jsonl");
-    writeFileSync(corpus, searchDemoCorpusRows());
-    const log = join(dir, "rl");
-    const r = await crucible([
-      "run",
-      "search_tool",
-      "backend=local",
-      `model_name=${SEARCH_DEMO.model}`,
-      `renderer_name=${SEARCH_DEMO.renderer}`,
-      `questions_path=${qa}`,
-      `corpus_path=${corpus}`,
-      `n_results=${SEARCH_DEMO.nResults}`,
-      `lora_rank=${SEARCH_WARM_START.loraRank}`,
-      `load_checkpoint_path=${statePath}`,
-      "batch_size=1",
-      `group_size=${GROUP}`,
-      "max_tokens=32",
-      "max_steps=1",
-      "save_every=0",
-      "num_groups_to_log=1",
-      `log_path=${log}`,
-    ]);
+    const run = searchDemoRunArgs({ dir, statePath, groupSize: GROUP, loraRank: SEARCH_WARM_START.loraRank });
+    const log = run.logPath;
+    const r = await crucible(run.argv);
     expect(r.err).toEqual([]);
     expect(r.code).toBe(0);
     console.log(

@@ -2,20 +2,14 @@
 // search_tool` step from the warmed state; prints the per-step NLL, phase times and the run's tool metrics.
 // Overrides of SEARCH_WARM_START as JSON, e.g. '{"steps":60,"learningRate":1.5e-2}'.
 //   pnpm exec tsx src/search_tool/warm-start-by-hand.ts [overrides_json] [group_size] [out_dir]
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../cli/app.js";
 import { commands } from "../cli/commands.js";
 import { openBackend } from "../common/backend.js";
 import { supervisedWarmStart } from "../common/warm-start.js";
 import { readJsonl } from "../testing/e2e.js";
-import {
-  SEARCH_DEMO,
-  SEARCH_WARM_START,
-  searchDemoCorpusRows,
-  searchDemoDatum,
-  searchDemoQuestionRow,
-} from "./warm-start.js";
+import { SEARCH_DEMO, SEARCH_WARM_START, searchDemoDatum, searchDemoRunArgs } from "./warm-start.js";
 
 const [overrides = "{}", group = "4", out = "/tmp/crucible-stw"] = process.argv.slice(2);
 const s = { ...SEARCH_WARM_START, ...(JSON.parse(overrides) as Partial<typeof SEARCH_WARM_START>) };
@@ -42,33 +36,9 @@ const { statePath } = await supervisedWarmStart({
 await session.close();
 console.log(`warm start ${Date.now() - t1} ms, ${cpu()}`);
 const t2 = Date.now();
-const qa = join(out, "qa.jsonl");
-writeFileSync(qa, searchDemoQuestionRow());
-const corpus = join(out, "corpus.jsonl");
-writeFileSync(corpus, searchDemoCorpusRows());
-const log = join(out, "rl");
-const code = await runCli(
-  [
-    "run",
-    "search_tool",
-    "backend=local",
-    `model_name=${SEARCH_DEMO.model}`,
-    `renderer_name=${SEARCH_DEMO.renderer}`,
-    `questions_path=${qa}`,
-    `corpus_path=${corpus}`,
-    `n_results=${SEARCH_DEMO.nResults}`,
-    `lora_rank=${s.loraRank}`,
-    `load_checkpoint_path=${statePath}`,
-    "batch_size=1",
-    `group_size=${group}`,
-    "max_tokens=32",
-    "max_steps=1",
-    "save_every=0",
-    `log_path=${log}`,
-  ],
-  commands,
-  { out: () => {}, err: (l) => console.error(l) },
-);
+const run = searchDemoRunArgs({ dir: out, statePath, groupSize: Number(group), loraRank: s.loraRank });
+const log = run.logPath;
+const code = await runCli(run.argv, commands, { out: () => {}, err: (l) => console.error(l) });
 console.log(`exit ${code}; RL step ${Date.now() - t2} ms, ${cpu()}`);
 const row = readJsonl(join(log, "metrics.jsonl"))[0] ?? {};
 const pick = Object.entries(row).filter(([k]) =>

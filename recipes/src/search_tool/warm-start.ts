@@ -2,6 +2,8 @@
 // call → the tool's real result → "Answer: …") until the policy reproduces it, so that the RL loop then sees the
 // policy call the tool by itself. A random tiny model never emits a well-formed tool call. This memorises one
 // episode: it shows the multi-turn tool loop, not that the model learned to search.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { LocalSearchTool, SearchIndex, searchConvoPrefix } from "@crucible/env";
 import { getRenderer, getTokenizer, type Message } from "@crucible/renderers";
 import type { Datum } from "@crucible/tinker-client";
@@ -60,6 +62,43 @@ export async function searchDemoDatum(): Promise<Datum> {
 /** The demonstration's corpus, as `corpus_path=` rows. */
 export function searchDemoCorpusRows(): string {
   return SEARCH_DEMO.corpus.map((d) => `${JSON.stringify(d)}\n`).join("");
+}
+
+/**
+ * `crucible run search_tool` argv for one RL step from the warmed state on the demonstration's question and corpus
+ * (their files are written into `dir`; the run logs to `<dir>/rl`).
+ */
+export function searchDemoRunArgs(o: {
+  dir: string;
+  statePath: string;
+  groupSize: number;
+  loraRank: number;
+}): { argv: string[]; logPath: string } {
+  const qa = join(o.dir, "qa.jsonl");
+  writeFileSync(qa, searchDemoQuestionRow());
+  const corpus = join(o.dir, "corpus.jsonl");
+  writeFileSync(corpus, searchDemoCorpusRows());
+  const logPath = join(o.dir, "rl");
+  const argv = [
+    "run",
+    "search_tool",
+    "backend=local",
+    `model_name=${SEARCH_DEMO.model}`,
+    `renderer_name=${SEARCH_DEMO.renderer}`,
+    `questions_path=${qa}`,
+    `corpus_path=${corpus}`,
+    `n_results=${SEARCH_DEMO.nResults}`,
+    `lora_rank=${o.loraRank}`,
+    `load_checkpoint_path=${o.statePath}`,
+    "batch_size=1",
+    `group_size=${o.groupSize}`,
+    "max_tokens=32",
+    "max_steps=1",
+    "save_every=0",
+    "num_groups_to_log=1",
+    `log_path=${logPath}`,
+  ];
+  return { argv, logPath };
 }
 
 /** The one question of the demonstration, as a `questions_path=` row. */
