@@ -7,19 +7,12 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
+import { benchEnv } from "./synthetic.mts";
 
 const here = import.meta.dirname;
 const out = join(here, "..", "out", "engine");
 const threads = Number(process.env.CRUCIBLE_ENGINE_THREADS ?? 2);
-const env = {
-  ...process.env,
-  OMP_NUM_THREADS: String(threads),
-  OPENBLAS_NUM_THREADS: String(threads),
-  MKL_NUM_THREADS: String(threads),
-  CRUCIBLE_ENGINE_THREADS: String(threads),
-  // resolve @crucible/* siblings to their sources (tsconfig paths), not to dist/ builds that may be absent
-  TSX_TSCONFIG_PATH: join(here, "..", "..", "..", "tsconfig.base.json"),
-};
+const env = benchEnv(threads);
 
 const llama = {
   architectures: ["LlamaForCausalLM"],

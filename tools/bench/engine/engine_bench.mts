@@ -5,6 +5,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { createEngine } from "../../../packages/tinker-local/src/engine/index.js";
 import { loadAddon } from "../../../packages/tinker-local/src/engine/native.js";
+import { syntheticBatch } from "./synthetic.mts";
 
 const [dir, json] = process.argv.slice(2) as [string, string];
 const b = JSON.parse(json);
@@ -18,15 +19,7 @@ const tr = await engine.createTrainer(dir, {
   trainUnembed: true,
 });
 const T = b.seq;
-const batch = Array.from({ length: b.batch }, (_, j) => {
-  const toks = Int32Array.from({ length: T + 1 }, (_, i) => (j * 7919 + i * 104729) % info.vocabSize);
-  return {
-    inputTokens: toks.slice(0, T),
-    targetTokens: toks.slice(1),
-    k: 1,
-    weights: new Float32Array(T).fill(1),
-  };
-});
+const batch = syntheticBatch(info.vocabSize, b.batch, T);
 const adam = { learningRate: 1e-4, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0, gradClipNorm: 0 };
 const step = async () => {
   await tr.forward(batch, { lossFn: "cross_entropy", backward: true });

@@ -435,6 +435,7 @@ Napi::Value AllocStats(const Napi::CallbackInfo& info) {
   mb("mallocInUseMB", s.mallocInUseBytes);
   o.Set("hits", Napi::Number::New(info.Env(), static_cast<double>(s.hits)));
   o.Set("misses", Napi::Number::New(info.Env(), static_cast<double>(s.misses)));
+  o.Set("evictions", Napi::Number::New(info.Env(), static_cast<double>(s.evictions)));
   return o;
 }
 

@@ -158,7 +158,7 @@ int getNumThreads();
 // alloc.cc: caching allocator for libtorch's large CPU buffers (see there for why). Bytes are of size classes.
 struct AllocStats {
   uint64_t liveBytes = 0, cachedBytes = 0, mappedBytes = 0, peakLiveBytes = 0, peakMappedBytes = 0;
-  uint64_t hits = 0, misses = 0;
+  uint64_t hits = 0, misses = 0, evictions = 0;  // evictions: cached blocks unmapped to fit the limit
   uint64_t mallocHeapBytes = 0, mallocInUseBytes = 0;  // glibc (all arenas): held from the OS / in use
 };
 void installCachingAllocator();

@@ -236,4 +236,21 @@ describe("engine: caching allocator", () => {
     expect(after.misses).toBe(before.misses);
     expect(after.mappedMB).toBe(before.mappedMB);
   });
+
+  it("keeps a step's blocks beyond 1 GiB: a repeated 400-token step (logits ~232 MiB each) maps nothing new", async () => {
+    // A fixed 1 GiB cap unmapped and re-faulted part of this step's blocks every step (1-2 misses a step).
+    const tr = await engine.createTrainer(QWEN, LORA);
+    const batch = [ceDatum(6, 200), ceDatum(7, 200)];
+    const step = () => tr.forward(batch, { lossFn: "cross_entropy", backward: true });
+    await step();
+    await step();
+    const before = loadAddon().allocStats();
+    await step();
+    const after = loadAddon().allocStats();
+    tr.dispose();
+    expect(after.peakLiveMB).toBeGreaterThan(1024); // the step itself needs more than the old cap
+    expect(after.misses).toBe(before.misses);
+    expect(after.evictions).toBe(before.evictions);
+    expect(after.mappedMB).toBe(before.mappedMB);
+  });
 });

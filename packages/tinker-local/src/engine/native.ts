@@ -166,6 +166,8 @@ export interface NativeAddon {
     peakMappedMB: number;
     hits: number;
     misses: number;
+    /** Cached blocks unmapped to keep the cache within its limit. */
+    evictions: number;
     /** glibc malloc, all arenas: bytes held from the OS / in use. */
     mallocHeapMB: number;
     mallocInUseMB: number;
