@@ -12,9 +12,9 @@ const dir = e2eDir("code_rl");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-/** Pass rate, mean of the last 3 RL steps minus the first 3: measured +0.22 to +0.44 in 7 runs of TOY_CONFIG (and
- * +0.19 to +0.40 in 10 runs with 8 RL steps); curves in README.md. */
-const MIN_RISE = 0.15;
+/** Pass rate, mean of the last 3 RL steps minus the first 3: measured +0.19 to +0.47 in 10 runs of TOY_CONFIG;
+ * curves in README.md. */
+const MIN_RISE = 0.1;
 
 describe("code_rl", () => {
   const renderer = getRenderer("role_colon", getTokenizerSync("Qwen/Qwen3-8B"));
@@ -80,47 +80,41 @@ describe("code_rl", () => {
     expect(metricNames(rows)).toContain("env/all/correct");
   });
 
-  // Opt-in (CRUCIBLE_CODE_RL_RISE_E2E=1): 17 of 17 runs rose, but a fresh-clone CI run on 2026-12-05 collapsed
-  // (correct 0.03, then 0.00 at every step), so it is not in the default run (README.md).
-  it.runIf(process.env.CRUCIBLE_CODE_RL_RISE_E2E === "1")(
-    "RL raises the sandboxed pass rate on the toy sum task",
-    { timeout: 300_000 },
-    async () => {
-      // Warm start: bare bodies a?b with a random operator, so the policy is right by chance (~1/4).
-      const nll: number[] = [];
-      const state = await localRandomOperatorWarmStart(TOY_SUM_PROBLEMS, {
-        steps: TOY_CONFIG.warmSteps,
-        learningRate: TOY_CONFIG.warmLearningRate,
-        seed: 0,
-        onStep: (_, x) => nll.push(x),
-      });
-      expect(nll.at(-1)).toBeLessThan(0.5); // it writes the shape (floor ≈ 0.14: the operator's ln 4 spread)
-      const problemsPath = join(dir, "sum-problems.jsonl");
-      writeFileSync(problemsPath, TOY_SUM_PROBLEMS.map((p) => `${JSON.stringify(p)}\n`).join(""));
-      const log = join(dir, "toy");
-      const r = await crucible(
-        toyRlArgs({
-          problemsPath,
-          statePath: state,
-          logPath: log,
-          steps: TOY_CONFIG.rlSteps,
-          learningRate: TOY_CONFIG.rlLearningRate,
-          groupSize: TOY_CONFIG.groupSize,
-          groupsPerBatch: TOY_CONFIG.groupsPerBatch,
-        }),
-      );
-      expect(r.err).toEqual([]);
-      expect(r.code).toBe(0);
-      const rows = readJsonl(join(log, "metrics.jsonl"));
-      expect(rows.map((m) => m["step"])).toEqual([...Array(TOY_CONFIG.rlSteps).keys()]);
-      const correct = rows.map((m) => m["env/all/correct"] as number);
-      console.log(
-        `code_rl toy: warm NLL ${nll[0]!.toFixed(2)} → ${nll.at(-1)!.toFixed(2)}; correct ${correct.map((c) => c.toFixed(2)).join(" ")}`,
-      );
-      // Step 0 samples the warm policy: at most chance (1/4 of the well-formed bodies), not already solved
-      // (measured 0.00–0.16 with TOY_CONFIG).
-      expect(correct[0]).toBeLessThan(0.5);
-      expect(mean(correct.slice(-3)) - mean(correct.slice(0, 3))).toBeGreaterThan(MIN_RISE);
-    },
-  );
+  it("RL raises the sandboxed pass rate on the toy sum task", { timeout: 300_000 }, async () => {
+    // Warm start: bare bodies a?b with a random operator, so the policy is right by chance (~1/4).
+    const nll: number[] = [];
+    const state = await localRandomOperatorWarmStart(TOY_SUM_PROBLEMS, {
+      steps: TOY_CONFIG.warmSteps,
+      learningRate: TOY_CONFIG.warmLearningRate,
+      seed: 0,
+      onStep: (_, x) => nll.push(x),
+    });
+    expect(nll.at(-1)).toBeLessThan(0.5); // it writes the shape (floor ≈ 0.14: the operator's ln 4 spread)
+    const problemsPath = join(dir, "sum-problems.jsonl");
+    writeFileSync(problemsPath, TOY_SUM_PROBLEMS.map((p) => `${JSON.stringify(p)}\n`).join(""));
+    const log = join(dir, "toy");
+    const r = await crucible(
+      toyRlArgs({
+        problemsPath,
+        statePath: state,
+        logPath: log,
+        steps: TOY_CONFIG.rlSteps,
+        learningRate: TOY_CONFIG.rlLearningRate,
+        groupSize: TOY_CONFIG.groupSize,
+        groupsPerBatch: TOY_CONFIG.groupsPerBatch,
+      }),
+    );
+    expect(r.err).toEqual([]);
+    expect(r.code).toBe(0);
+    const rows = readJsonl(join(log, "metrics.jsonl"));
+    expect(rows.map((m) => m["step"])).toEqual([...Array(TOY_CONFIG.rlSteps).keys()]);
+    const correct = rows.map((m) => m["env/all/correct"] as number);
+    console.log(
+      `code_rl toy: warm NLL ${nll[0]!.toFixed(2)} → ${nll.at(-1)!.toFixed(2)}; correct ${correct.map((c) => c.toFixed(2)).join(" ")}`,
+    );
+    // Step 0 samples the warm policy: at most chance (1/4 of the well-formed bodies), not already solved
+    // (measured 0.00–0.25 with TOY_CONFIG).
+    expect(correct[0]).toBeLessThan(0.5);
+    expect(mean(correct.slice(-3)) - mean(correct.slice(0, 3))).toBeGreaterThan(MIN_RISE);
+  });
 });

@@ -26,6 +26,8 @@ export interface WarmStartResult {
   nll: number[];
   /** `tinker://…` training state, for `load_checkpoint_path=`. */
   statePath: string;
+  /** `tinker://…` sampler weights of the same step, to measure what the warm start left. */
+  samplerPath: string;
 }
 
 /** One LoRA training client, `steps` Adam steps on `datums` (one optimizer run), then a saved training state. */
@@ -54,13 +56,8 @@ export async function supervisedWarmStart(o: WarmStartOptions): Promise<WarmStar
     );
     o.onStep?.(s, nll[s]!);
   }
-  const saved = await saveCheckpoint(
-    checkpointClientFor(tc),
-    "final",
-    o.logPath,
-    { batch: o.steps },
-    "state",
-  );
-  if (!saved.statePath) throw new Error("supervisedWarmStart: the checkpoint has no state path");
-  return { nll, statePath: saved.statePath };
+  const saved = await saveCheckpoint(checkpointClientFor(tc), "final", o.logPath, { batch: o.steps }, "both");
+  if (!saved.statePath || !saved.samplerPath)
+    throw new Error("supervisedWarmStart: the checkpoint lacks a state or sampler path");
+  return { nll, statePath: saved.statePath, samplerPath: saved.samplerPath };
 }
