@@ -5,7 +5,7 @@
 // Each (cache setting, sequences) pair runs in its own child process, so peak RSS, page faults and the allocator's
 // counters are its own. Printed: per-token wall and CPU time as ratios to the 1-sequence run of the same setting,
 // CPU/wall, kernel share of CPU, minor page faults per step, the caching allocator's misses and evictions per step
-// and its peaks of live and mapped blocks, peak RSS, and the step's wall time as a ratio to the first cache setting's at the same batch.
+// and its peaks of live and mapped blocks, peak RSS, and the step's wall and CPU time as ratios to the first setting's at the same batch.
 // BENCH_CACHE_SETTINGS (default "default,8192") lists CRUCIBLE_ENGINE_CACHE_MB values ("default" = unset), each
 // optionally `@<addon path>` to run another build of the engine (CRUCIBLE_ENGINE_ADDON), e.g. before/after a change;
 // BENCH_SEQS (default "1,2,4"), BENCH_SEQ_LEN (395), BENCH_STEPS (3, after 1 warm-up), BENCH_REPEATS (1: best of n).
@@ -109,7 +109,7 @@ if (process.argv[2] === "child") {
   );
   console.log(
     `setting: ${settings.map((x, i) => `[${i}] ${x}`).join("  ")}\n` +
-      "setting  seqs  wall/tok ×1seq  cpu/tok ×1seq  cpu/wall  sys/cpu  faults/step  misses/step  evictions/step  peak live/mapped MB  peak RSS MB  wall ×[0]",
+      "setting  seqs  wall/tok ×1seq  cpu/tok ×1seq  cpu/wall  sys/cpu  faults/step  misses/step  evictions/step  peak live/mapped MB  peak RSS MB  wall ×[0]  cpu ×[0]",
   );
   for (const [i, cache] of settings.entries()) {
     const one = best.get(`${cache}/${seqsList[0]}`) as Result;
@@ -130,6 +130,7 @@ if (process.argv[2] === "child") {
           `${r.peakLiveMB.toFixed(0)}/${r.peakMappedMB.toFixed(0)}`.padStart(19),
           r.peakRssMB.toFixed(0).padStart(12),
           (r.wallS / (best.get(`${settings[0]}/${seqs}`) as Result).wallS).toFixed(2).padStart(10),
+          (r.cpuS / (best.get(`${settings[0]}/${seqs}`) as Result).cpuS).toFixed(2).padStart(9),
         ].join(" "),
       );
     }

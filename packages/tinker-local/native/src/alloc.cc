@@ -7,21 +7,20 @@
 // removes those faults. Blocks are mmapped 2 MiB-aligned with MADV_HUGEPAGE (THP is "madvise" on Debian), so
 // first-touch faults are per 2 MiB, not per 4 KiB. Small blocks go to libtorch's default allocator unchanged.
 //
-// How much is kept: by default free blocks up to the live high-water mark of large blocks (at least 1 GiB), i.e.
-// one step's worth of the largest step seen, so a step of any size reuses its blocks. A fixed 1 GiB cap (the old
-// default) kept one logits-sized block of a 4 × 395-token step of a 151,936-token vocabulary (~916 MiB each, ~5 live
-// at the peak) and unmapped the others every step: 56-60% of its CPU in the kernel, CPU per token 2.0-2.3× a
-// 1-sequence step's (1.1× with this limit). Capping all mapped blocks (live + free) at the live peak instead is too
-// tight: a free block of one size class cannot serve another, so a step needs more mapped than live (measured:
-// misses and evictions every step). The cache adds at most the live peak to the process's footprint. Over the
-// limit, the least recently freed blocks are unmapped first, so sizes no longer used make room for current ones.
+// How much is kept: by default free blocks up to the live high-water mark of large blocks plus 1 GiB, i.e. a
+// step's worth of the largest step seen, so a step of any size reuses its blocks. The old fixed 1 GiB cap kept one
+// logits-sized block of a 4 × 395-token step of a 151,936-token vocabulary (~916 MiB each, ~5 live at the peak
+// before the head was chunked) and unmapped the others every step: up to 60% of its CPU in the kernel, CPU per
+// token 1.4-2.0× a 1-sequence step's (~1.0× with this limit; tools/bench/engine/vocab_scaling.mts). Capping all
+// mapped blocks (live + free) at the live peak instead is too tight: a free block of one size class cannot serve
+// another, so a step needs more mapped than live (measured: misses and evictions every step); hence the 1 GiB on
+// top. Over the limit, the least recently freed blocks are unmapped first, so sizes no longer used make room.
 // CRUCIBLE_ENGINE_CACHE_MB sets a fixed cap on free blocks instead (0: libtorch's allocator, no caching).
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/impl/alloc_cpu.h>
 #include <malloc.h>
 #include <sys/mman.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <map>
@@ -49,7 +48,7 @@ size_t sizeClass(size_t n) {
   return (c + 4095) & ~size_t(4095);
 }
 
-constexpr size_t kFloor = size_t(1) << 30;  // free blocks always allowed, whatever the peak
+constexpr size_t kSlack = size_t(1) << 30;  // free blocks allowed beyond the live peak (the old fixed cap)
 
 struct Block {
   void* p;
@@ -67,7 +66,7 @@ struct Cache {
   size_t cap = 0;
 
   // Most free bytes the cache may hold.
-  size_t limit() const { return fixed ? cap : std::max(kFloor, size_t(st.peakLiveBytes)); }
+  size_t limit() const { return fixed ? cap : size_t(st.peakLiveBytes) + kSlack; }
 
   // Unlinks the least recently freed blocks until the cache fits `limit`; the caller unmaps them unlocked.
   void evict(size_t limit, std::vector<Block>& out) {

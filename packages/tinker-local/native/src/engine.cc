@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "engine_impl.h"
@@ -22,6 +23,14 @@ void applyThreads() {
 }
 
 namespace {
+// Rows of the head per chunk in Adapter::forward: 64 MiB of float32 logits, or CRUCIBLE_ENGINE_HEAD_CHUNK_ROWS (tests
+// use it to split small batches).
+int64_t headChunkRows(int64_t vocab) {
+  const char* env = std::getenv("CRUCIBLE_ENGINE_HEAD_CHUNK_ROWS");
+  if (env && *env) return std::max<int64_t>(1, std::strtoll(env, nullptr, 10));
+  return std::max<int64_t>(1, (int64_t(64) << 20) / (vocab * int64_t(sizeof(float))));
+}
+
 at::ScalarType parseDtype(const std::string& d) {
   if (d == "F32") return at::kFloat;
   if (d == "F16") return at::kHalf;
@@ -230,8 +239,17 @@ std::vector<float> Adapter::forward(const ForwardInput& in) {
     tok = tok.to(dev), tgt = tgt.to(dev), rows = rows.to(dev), sel = sel.to(dev);
     c10::AutoGradMode gm(in.keepGraph);
     auto h = I.run(tok, 0, nullptr).reshape({nb * Tmax, c.hidden}).index_select(0, rows);
-    auto lg = I.logits(h).to(at::kFloat);  // logprobs in float32 whatever the compute dtype
-    auto lp = lg.gather(1, tgt) - lg.logsumexp(-1, true);
+    // The head runs over row chunks (headChunkRows): autograd then keeps one [rows × vocab]
+    // tensor (log_softmax's output) for backward and each chunk's temporaries die with the chunk, instead of the
+    // logits, logsumexp's and its gradient's temporaries for every row at once.
+    const int64_t chunk = headChunkRows(c.vocab);
+    std::vector<at::Tensor> parts;
+    for (int64_t s = 0; s < ntok; s += chunk) {
+      const int64_t n = std::min(chunk, ntok - s);
+      auto lg = I.logits(h.narrow(0, s, n)).to(at::kFloat);  // logprobs in float32 whatever the compute dtype
+      parts.push_back(at::log_softmax(lg, -1).gather(1, tgt.narrow(0, s, n)));
+    }
+    auto lp = parts.size() == 1 ? parts[0] : at::cat(parts);
     if (in.keepGraph) {
       I.lastLp = lp;
       I.lastSel = sel;

@@ -237,17 +237,25 @@ describe("engine: caching allocator", () => {
     expect(after.mappedMB).toBe(before.mappedMB);
   });
 
-  it("keeps a step's blocks beyond 1 GiB: a repeated 400-token step (logits ~232 MiB each) maps nothing new", async () => {
+  it("keeps a step's blocks beyond 1 GiB: a repeated 640-token step (logits ~371 MiB each) maps nothing new", async () => {
     // A fixed 1 GiB cap unmapped and re-faulted part of this step's blocks every step (1-2 misses a step).
+    // The head in one chunk, so that this short step's live blocks pass 1 GiB (~1.2 GiB; chunked, about half that).
+    process.env.CRUCIBLE_ENGINE_HEAD_CHUNK_ROWS = "1000";
     const tr = await engine.createTrainer(QWEN, LORA);
-    const batch = [ceDatum(6, 200), ceDatum(7, 200)];
+    const batch = [ceDatum(6, 320), ceDatum(7, 320)];
     const step = () => tr.forward(batch, { lossFn: "cross_entropy", backward: true });
-    await step();
-    await step();
-    const before = loadAddon().allocStats();
-    await step();
-    const after = loadAddon().allocStats();
-    tr.dispose();
+    let before: ReturnType<ReturnType<typeof loadAddon>["allocStats"]>;
+    let after: typeof before;
+    try {
+      await step();
+      await step();
+      before = loadAddon().allocStats();
+      await step();
+      after = loadAddon().allocStats();
+    } finally {
+      delete process.env.CRUCIBLE_ENGINE_HEAD_CHUNK_ROWS;
+      tr.dispose();
+    }
     expect(after.peakLiveMB).toBeGreaterThan(1024); // the step itself needs more than the old cap
     expect(after.misses).toBe(before.misses);
     expect(after.evictions).toBe(before.evictions);

@@ -3,7 +3,7 @@ import os from "node:os";
 import { join, resolve } from "node:path";
 import { readSafetensors, toFloat32 } from "@crucible/hub";
 import type { LossFnType } from "@crucible/tinker-client";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngine } from "./engine.js";
 import type { LocalTrainer } from "./trainer.js";
 import type { EngineDatum } from "./types.js";
@@ -84,7 +84,20 @@ function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 const engine = createEngine({ modelsDir: mkdtempSync(join(os.tmpdir(), "crucible-models-")) });
 
-describe.each(["llama", "qwen3"])("PyTorch parity: tiny random %s", (arch) => {
+// Second pass with the head split into chunks of 4 rows (the fixtures' 15 tokens otherwise fit one chunk): the
+// chunked log_softmax must agree with PyTorch's unchunked reference, gradients included.
+describe.each([
+  ["llama", ""],
+  ["qwen3", ""],
+  ["llama", "4"],
+  ["qwen3", "4"],
+])("PyTorch parity: tiny random %s, head chunk rows '%s'", (arch, chunkRows) => {
+  beforeAll(() => {
+    if (chunkRows) process.env.CRUCIBLE_ENGINE_HEAD_CHUNK_ROWS = chunkRows;
+  });
+  afterAll(() => {
+    delete process.env.CRUCIBLE_ENGINE_HEAD_CHUNK_ROWS;
+  });
   const dir = join(FIXTURES, arch);
   const fx = JSON.parse(readFileSync(join(dir, "cases.json"), "utf8")) as Fixture;
   const expected = new Map(
