@@ -238,7 +238,7 @@ describe("engine: caching allocator", () => {
   });
 
   it("keeps a step's blocks beyond 1 GiB: a repeated 640-token step (logits ~371 MiB each) maps nothing new", async () => {
-    // A fixed 1 GiB cap unmapped and re-faulted part of this step's blocks every step (1-2 misses a step).
+    // A fixed 1 GiB cap unmapped and re-faulted part of this step's blocks every step (3 misses in the measured step).
     // The head in one chunk, so that this short step's live blocks pass 1 GiB (measured peak live 1221 MB; in 64 MiB
     // chunks 557 MB).
     process.env.CRUCIBLE_ENGINE_HEAD_CHUNK_ROWS = "1000";
