@@ -6,8 +6,13 @@ import { join } from "node:path";
 import { GUESS_RISE, guessRewardRise } from "./reward-rise.js";
 
 const [overrides = "{}", out = "/tmp/crucible-guess-rise"] = process.argv.slice(2);
-const o = JSON.parse(overrides) as { warm?: object; rl?: object };
-const s = { ...GUESS_RISE, warm: { ...GUESS_RISE.warm, ...o.warm }, rl: { ...GUESS_RISE.rl, ...o.rl } };
+const o = JSON.parse(overrides) as { warm?: object; rl?: object; evalSamples?: number };
+const s = {
+  ...GUESS_RISE,
+  ...o,
+  warm: { ...GUESS_RISE.warm, ...o.warm },
+  rl: { ...GUESS_RISE.rl, ...o.rl },
+};
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 process.env["CRUCIBLE_LOCAL_DIR"] = join(out, "store");
@@ -19,6 +24,7 @@ console.log(`warm NLL ${r.warmNll.map((x) => x.toFixed(2)).join(" ")}`);
 console.log(`exit ${r.code} ${r.err.join(" | ")}`);
 console.log(`reward ${r.reward.map((x) => x.toFixed(2)).join(" ")}`);
 const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+console.log(`parse rate ${r.parseRate?.warm.toFixed(3)} -> ${r.parseRate?.final.toFixed(3)}`);
 console.log(`first3 ${mean(r.reward.slice(0, 3)).toFixed(3)} last3 ${mean(r.reward.slice(-3)).toFixed(3)}`);
 console.log(
   `wall ${(Date.now() - t0) / 1000} s, process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`,

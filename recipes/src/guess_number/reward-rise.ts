@@ -8,6 +8,7 @@ import { openBackend } from "../common/backend.js";
 import { supervisedWarmStart } from "../common/warm-start.js";
 import { rendererFor } from "../math_rl/run.js";
 import { readJsonl } from "../testing/e2e.js";
+import { openingParseRate } from "./parse-rate.js";
 import { guessFormatDatums } from "./warm-start.js";
 
 export const GUESS_RISE = {
@@ -19,9 +20,11 @@ export const GUESS_RISE = {
     group_size: 8,
     max_tokens: 10,
     max_turns: 1,
-    learning_rate: 1e-3,
-    max_steps: 16,
+    learning_rate: 5e-4,
+    max_steps: 24,
   },
+  /** Opening replies sampled per checkpoint for openingParseRate. */
+  evalSamples: 256,
 };
 export type GuessRiseSettings = typeof GUESS_RISE;
 
@@ -29,6 +32,8 @@ export interface GuessRiseResult {
   warmNll: number[];
   /** `env/all/reward/total` (mean episode reward) per RL step. */
   reward: number[];
+  /** openingParseRate of the warm start and of the RL run's final weights (null if the run failed). */
+  parseRate: { warm: number; final: number } | null;
   code: number;
   err: string[];
   logPath: string;
@@ -41,7 +46,7 @@ export async function guessRewardRise(
 ): Promise<GuessRiseResult> {
   const renderer = await rendererFor(s.model, s.renderer);
   const session = await openBackend("local", null, [s.model]);
-  let warm: { nll: number[]; statePath: string };
+  let warm: { nll: number[]; statePath: string; samplerPath: string };
   try {
     warm = await supervisedWarmStart({
       service: session.service,
@@ -73,9 +78,21 @@ export async function guessRewardRise(
     commands,
     { out: () => {}, err: (l) => err.push(l) },
   );
-  const reward =
-    code === 0
-      ? readJsonl(join(logPath, "metrics.jsonl")).map((m) => m["env/all/reward/total"] as number)
-      : [];
-  return { warmNll: warm.nll, reward, code, err, logPath };
+  if (code !== 0) return { warmNll: warm.nll, reward: [], parseRate: null, code, err, logPath };
+  const reward = readJsonl(join(logPath, "metrics.jsonl")).map((m) => m["env/all/reward/total"] as number);
+  const final = readJsonl(join(logPath, "checkpoints.jsonl")).at(-1)?.["sampler_path"] as string;
+  const evalSession = await openBackend("local", null, [s.model]);
+  try {
+    const rate = async (modelPath: string) =>
+      openingParseRate(
+        await evalSession.service.createSamplingClient({ modelPath }),
+        renderer,
+        s.evalSamples,
+        s.rl.max_tokens,
+      );
+    const parseRate = { warm: await rate(warm.samplerPath), final: await rate(final) };
+    return { warmNll: warm.nll, reward, parseRate, code, err, logPath };
+  } finally {
+    await evalSession.close();
+  }
 }
