@@ -240,14 +240,16 @@ std::vector<float> Adapter::forward(const ForwardInput& in) {
     c10::AutoGradMode gm(in.keepGraph);
     auto h = I.run(tok, 0, nullptr).reshape({nb * Tmax, c.hidden}).index_select(0, rows);
     // The head runs over row chunks (headChunkRows): autograd then keeps one [rows × vocab]
-    // tensor (log_softmax's output) for backward and each chunk's temporaries die with the chunk, instead of the
-    // logits, logsumexp's and its gradient's temporaries for every row at once.
+    // tensor (each chunk's logits, saved by logsumexp) for backward and each chunk's temporaries die with the chunk,
+    // instead of the logits, logsumexp's and its gradient's temporaries for every row at once. gather − logsumexp,
+    // not log_softmax: at a 151k vocabulary libtorch's float32 log_softmax differs from the sampler's logprobs
+    // (double-precision sums) by ~1.5e-4, logsumexp by < 5e-5 (qwen35-http.test.ts).
     const int64_t chunk = headChunkRows(c.vocab);
     std::vector<at::Tensor> parts;
     for (int64_t s = 0; s < ntok; s += chunk) {
       const int64_t n = std::min(chunk, ntok - s);
       auto lg = I.logits(h.narrow(0, s, n)).to(at::kFloat);  // logprobs in float32 whatever the compute dtype
-      parts.push_back(at::log_softmax(lg, -1).gather(1, tgt.narrow(0, s, n)));
+      parts.push_back(lg.gather(1, tgt.narrow(0, s, n)) - lg.logsumexp(-1, true));
     }
     auto lp = parts.size() == 1 ? parts[0] : at::cat(parts);
     if (in.keepGraph) {
