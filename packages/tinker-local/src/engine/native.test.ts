@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -11,10 +11,15 @@ describe("native addon loading", () => {
   });
 
   it("names the install command when the addon cannot be loaded", () => {
-    const bad = join(mkdtempSync(join(os.tmpdir(), "addon-")), "broken.node");
-    writeFileSync(bad, "not a shared object");
-    expect(() => loadAddonFrom(bad)).toThrow(/npm rebuild @crucible\/tinker-local/);
-    expect(() => loadAddonFrom(bad)).toThrow(/LIBTORCH/);
+    const dir = mkdtempSync(join(os.tmpdir(), "addon-"));
+    try {
+      const bad = join(dir, "broken.node");
+      writeFileSync(bad, "not a shared object");
+      expect(() => loadAddonFrom(bad)).toThrow(/npm rebuild @crucible\/tinker-local/);
+      expect(() => loadAddonFrom(bad)).toThrow(/LIBTORCH/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("pins torch threads to the configured count", () => {
