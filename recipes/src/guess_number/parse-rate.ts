@@ -5,7 +5,7 @@ import { GUESS_NUMBER_FAIL_TO_PARSE, GuessNumberEnv, judgeGuess } from "@crucibl
 import { getTextContent, type Renderer } from "@crucible/renderers";
 import type { SamplingClient } from "@crucible/tinker-client";
 
-/** Tinker's cap on `num_samples` per sample request. */
+/** The local backend's default cap on `num_samples` per sample request (`DEFAULT_LIMITS.maxNumSamples`). */
 const MAX_SAMPLES_PER_REQUEST = 128;
 
 export async function openingParseRate(

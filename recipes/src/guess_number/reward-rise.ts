@@ -1,11 +1,12 @@
 // guess_number's reward rise on the embedded backend: a format-only warm start of tiny-bytes (warm-start.ts), then
-// `crucible run guess_number` from that state; returns the warm start's NLL and the RL run's per-step reward. The
-// e2e test and the by-hand measurement (reward-rise-by-hand.ts) share these settings.
+// `crucible run guess_number` from that state; returns the warm start's NLL, the RL run's per-step reward and the
+// parse rate of the warm and the final weights (parse-rate.ts). The e2e test and the by-hand measurement
+// (reward-rise-by-hand.ts) share these settings.
 import { join } from "node:path";
 import { runCli } from "../cli/app.js";
 import { commands } from "../cli/commands.js";
 import { openBackend } from "../common/backend.js";
-import { supervisedWarmStart } from "../common/warm-start.js";
+import { supervisedWarmStart, type WarmStartResult } from "../common/warm-start.js";
 import { rendererFor } from "../math_rl/run.js";
 import { readJsonl } from "../testing/e2e.js";
 import { openingParseRate } from "./parse-rate.js";
@@ -46,7 +47,7 @@ export async function guessRewardRise(
 ): Promise<GuessRiseResult> {
   const renderer = await rendererFor(s.model, s.renderer);
   const session = await openBackend("local", null, [s.model]);
-  let warm: { nll: number[]; statePath: string; samplerPath: string };
+  let warm: WarmStartResult;
   try {
     warm = await supervisedWarmStart({
       service: session.service,
