@@ -1,5 +1,5 @@
 // rlhf end to end on the embedded backend (crucible/tiny-bytes, bundled shorter-is-better comparisons): SFT to a
-// policy whose answers the reward model can tell apart (warm-start-data.ts), a reward model whose held-out pairwise
+// policy that answers like the comparisons, mostly padded (warm-start-data.ts), a reward model whose held-out pairwise
 // accuracy rises above chance, then RL of the SFT policy against it, after which the reward model prefers the RL
 // policy's answers to the SFT policy's (head-to-head.ts).
 import { existsSync, rmSync } from "node:fs";
@@ -14,17 +14,11 @@ import { bundledComparisonPrompts, writeShortOrPaddedSft } from "./warm-start-da
 const dir = e2eDir("rlhf");
 const RL_STEPS = 21;
 const RL_MAX_TOKENS = 40;
-/** SFT rows (batch 4 → 80 steps, one pass). */
-const SFT_ROWS = 320;
-/** RL has moved the reward model's verdict against a fixed opponent if either (measured in 13 runs, README.md):
- * its head-to-head win rate against the SFT policy's answers exceeds this (0.5 = no preference; measured 0.56–0.83,
- * the SFT policy's own score, the control, 0.45–0.57), */
+/** SFT rows (batch 4 → 320 steps, 40 passes over the 32 prompts; ~27 s). */
+const SFT_ROWS = 1280;
+/** RL has moved the reward model's verdict if its head-to-head win rate against the SFT policy's answers exceeds this
+ * (0.5 = no preference; 256 answers judged both ways; measured 0.67–0.77 with controls of 0.48–0.52, README.md). */
 const HEAD_TO_HEAD_MIN = 0.6;
-/** or its best win rate against the held-out references after step 0 exceeds step 0's by this (measured +0.10 to
- * +0.35, from starts of 0.34–0.55: the reward model dislikes the SFT answers' tails). Each measure alone missed once
- * in 13 runs (head-to-head 0.56 in a CI run whose win rate rose 0.42 → 0.77; a win-rate rise of 0.10 in a run whose
- * head-to-head was 0.64); none missed both; 2 of 10 later runs missed both (below). */
-const WIN_RATE_RISE_MIN = 0.15;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("rlhf e2e (local backend, crucible/tiny-bytes)", () => {
@@ -60,9 +54,9 @@ describe("rlhf e2e (local backend, crucible/tiny-bytes)", () => {
     for (const stage of ["sft", "rm", "rl"])
       expect(existsSync(join(log, stage, "checkpoints.jsonl")), stage).toBe(true);
 
-    // Stage 1 learns its answers (per-token NLL 5.8 → ~0.19 measured).
+    // Stage 1 learns its answers (per-token NLL 5.8 → 0.09–0.11 measured).
     const sftNll = readJsonl(join(log, "sft", "metrics.jsonl")).map((m) => m["train_mean_nll"] as number);
-    expect(sftNll.at(-1)!).toBeLessThan(1);
+    expect(sftNll.at(-1)!).toBeLessThan(0.5);
 
     // Stage 2: held-out pairwise accuracy (32 comparisons, chance 0.5). Untrained, the model answers neither A nor B.
     const rm = readJsonl(join(log, "rm", "metrics.jsonl")).filter((m) => "test/pairwise_accuracy" in m);
@@ -105,13 +99,7 @@ describe("rlhf e2e (local backend, crucible/tiny-bytes)", () => {
         `rlhf: head-to-head vs the SFT policy's answers: SFT ${h.sft.toFixed(3)}, RL ${h.rl.toFixed(3)}`,
       );
       expect(Math.abs(h.sft - 0.5)).toBeLessThan(0.15); // the control: judged both ways, a policy ties itself
-      const winRise = Math.max(...win.slice(1)) - win[0]!;
-      const moved = h.rl > HEAD_TO_HEAD_MIN || winRise > WIN_RATE_RISE_MIN;
-      // Opt-in (CRUCIBLE_RLHF_RISE_E2E=1): 21 of 23 measured runs moved, but in 2 the reward model already rated the
-      // SFT answers near the references' plateau (0.72, 0.77) and RL, with mixed groups, left its head-to-head at
-      // 0.53–0.59: not reliable enough for the default run (README.md).
-      if (process.env.CRUCIBLE_RLHF_RISE_E2E === "1")
-        expect(moved, `head-to-head ${h.rl.toFixed(3)}, win-rate rise ${winRise.toFixed(3)}`).toBe(true);
+      expect(h.rl).toBeGreaterThan(HEAD_TO_HEAD_MIN);
     } finally {
       await session.close();
     }

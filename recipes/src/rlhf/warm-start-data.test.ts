@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   bundledComparisonPrompts,
+  bundledPromptAnswers,
   shortOrPaddedConversations,
   writeShortOrPaddedSft,
 } from "./warm-start-data.js";
@@ -16,15 +17,37 @@ describe("rlhf warm-start data", () => {
     expect(prompts[0]).toEqual([{ role: "user", content: "What is 2 + 2?" }]);
   });
 
-  it("answers every prompt short and padded equally often, alternating per pass", () => {
+  it("pairs each prompt with its preferred answer and the four tails its comparisons pad it with", () => {
+    const answers = bundledPromptAnswers();
+    expect(answers[0]!.short).toBe("4.");
+    expect(answers[0]!.tails).toHaveLength(4);
+    expect(new Set(answers.flatMap((a) => a.tails))).toEqual(
+      new Set([
+        " I hope this helps you a lot!",
+        " Let me know if you need more!",
+        " Feel free to ask me anything!",
+        " That is my full and final answer!",
+      ]),
+    );
+  });
+
+  it("answers every prompt short one pass in four and padded otherwise", () => {
+    const prompts = bundledPromptAnswers();
     const rows = shortOrPaddedConversations(128);
-    const answers = rows.map((r) => r.messages.at(-1)!.content);
-    expect(answers.filter((a) => a === "Yes.")).toHaveLength(64);
-    expect(answers.filter((a) => a === "Yes. I hope this helps you a lot!")).toHaveLength(64);
-    // Prompt i's answer flips between passes, so each prompt is seen with both.
-    expect(answers[0]).toBe("Yes.");
-    expect(answers[32]).not.toBe(answers[0]);
-    expect(rows[33]!.messages[0]).toEqual(rows[1]!.messages[0]);
+    rows.forEach((r, i) => {
+      const p = prompts[i % 32]!;
+      expect(r.messages.slice(0, -1)).toEqual(p.prompt);
+      const answer = r.messages.at(-1)!.content as string;
+      expect(answer === p.short || p.tails.some((t) => answer === p.short + t), answer).toBe(true);
+    });
+    for (let k = 0; k < 32; k++) {
+      const shorts = [0, 1, 2, 3].filter(
+        (pass) => rows[pass * 32 + k]!.messages.at(-1)!.content === prompts[k]!.short,
+      );
+      expect(shorts, `prompt ${k}`).toHaveLength(1);
+    }
+    expect(rows[0]!.messages.at(-1)!.content).toBe("4.");
+    expect(rows[1]!.messages.at(-1)!.content).toBe("Paris. I hope this helps you a lot!");
   });
 
   it("writes one JSONL conversation per row", () => {
