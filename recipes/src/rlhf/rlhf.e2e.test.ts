@@ -17,8 +17,8 @@ const RL_MAX_TOKENS = 40;
 /** SFT rows (batch 4 → 320 steps, 40 passes over the 32 prompts; ~27 s). */
 const SFT_ROWS = 1280;
 /** RL has moved the reward model's verdict if its head-to-head win rate against the SFT policy's answers exceeds this
- * (0.5 = no preference; 256 answers judged both ways; measured 0.67–0.77 with controls of 0.48–0.52, README.md). */
-const HEAD_TO_HEAD_MIN = 0.6;
+ * (0.5 = no preference; 256 answers judged both ways; measured 0.77–0.86 with controls of 0.48–0.52, README.md). */
+const HEAD_TO_HEAD_MIN = 0.65;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("rlhf e2e (local backend, crucible/tiny-bytes)", () => {
@@ -44,7 +44,7 @@ describe("rlhf e2e (local backend, crucible/tiny-bytes)", () => {
       `rl_max_steps=${RL_STEPS}`,
       "rl_group_size=8",
       `rl_max_tokens=${RL_MAX_TOKENS}`,
-      "rl_learning_rate=1e-3",
+      "rl_learning_rate=5e-4",
       "eval_every=5",
       "save_every=0",
       `log_path=${log}`,
@@ -54,7 +54,7 @@ describe("rlhf e2e (local backend, crucible/tiny-bytes)", () => {
     for (const stage of ["sft", "rm", "rl"])
       expect(existsSync(join(log, stage, "checkpoints.jsonl")), stage).toBe(true);
 
-    // Stage 1 learns its answers (per-token NLL 5.8 → 0.09–0.11 measured).
+    // Stage 1 learns its answers (per-token NLL 5.8 → 0.06–0.08 measured).
     const sftNll = readJsonl(join(log, "sft", "metrics.jsonl")).map((m) => m["train_mean_nll"] as number);
     expect(sftNll.at(-1)!).toBeLessThan(0.5);
 

@@ -31,9 +31,9 @@ describe("rlhf warm-start data", () => {
     );
   });
 
-  it("answers every prompt short one pass in four and padded otherwise", () => {
+  it("answers every prompt short one pass in eight and padded otherwise", () => {
     const prompts = bundledPromptAnswers();
-    const rows = shortOrPaddedConversations(128);
+    const rows = shortOrPaddedConversations(256);
     rows.forEach((r, i) => {
       const p = prompts[i % 32]!;
       expect(r.messages.slice(0, -1)).toEqual(p.prompt);
@@ -41,7 +41,7 @@ describe("rlhf warm-start data", () => {
       expect(answer === p.short || p.tails.some((t) => answer === p.short + t), answer).toBe(true);
     });
     for (let k = 0; k < 32; k++) {
-      const shorts = [0, 1, 2, 3].filter(
+      const shorts = [0, 1, 2, 3, 4, 5, 6, 7].filter(
         (pass) => rows[pass * 32 + k]!.messages.at(-1)!.content === prompts[k]!.short,
       );
       expect(shorts, `prompt ${k}`).toHaveLength(1);

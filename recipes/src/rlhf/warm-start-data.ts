@@ -2,7 +2,7 @@
 // bundled comparison pits a prompt's short answer against the same answer padded with a verbose tail. The default
 // 2-step SFT leaves random byte strings that never end, all of one length, which a reward model trained on such pairs
 // often calls a tie both ways: no signal for RL. After these conversations (each prompt answered with its own short
-// answer, or, three times in four, that answer plus one of its comparisons' tails) the policy writes answers like the
+// answer, or, seven times in eight, that answer plus one of its comparisons' tails) the policy writes answers like the
 // comparisons', mostly padded, so RL against the reward model has a tail to drop.
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Message } from "@crucible/renderers";
@@ -48,10 +48,10 @@ export function bundledComparisonPrompts(): Message[][] {
 }
 
 /** Of every PADDED_PERIOD answers to a prompt, all but one are padded. */
-const PADDED_PERIOD = 4;
+const PADDED_PERIOD = 8;
 
-/** `rows` conversations cycling over the prompts. Within a pass every fourth prompt gets its short answer and the
- * rest a padded one; the pattern shifts by one each pass, so each prompt is answered short one pass in four. A
+/** `rows` conversations cycling over the prompts. Within a pass every eighth prompt gets its short answer and the
+ * rest a padded one; the pattern shifts by one each pass, so each prompt is answered short one pass in eight. A
  * prompt's padded answers cycle over its tails, two passes per tail. */
 export function shortOrPaddedConversations(rows: number): { messages: Message[] }[] {
   const prompts = bundledPromptAnswers();
