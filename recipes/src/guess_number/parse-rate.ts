@@ -4,9 +4,10 @@
 import { GUESS_NUMBER_FAIL_TO_PARSE, GuessNumberEnv, judgeGuess } from "@crucible/env";
 import { getTextContent, type Renderer } from "@crucible/renderers";
 import type { SamplingClient } from "@crucible/tinker-client";
+import { DEFAULT_LIMITS } from "@crucible/tinker-local";
 
-/** The local backend's default cap on `num_samples` per sample request (`DEFAULT_LIMITS.maxNumSamples`). */
-const MAX_SAMPLES_PER_REQUEST = 128;
+/** The local backend's default cap on `num_samples` per sample request. */
+const MAX_SAMPLES_PER_REQUEST = DEFAULT_LIMITS.maxNumSamples;
 
 export async function openingParseRate(
   sampler: Pick<SamplingClient, "sample">,

@@ -3,6 +3,7 @@
 // parse rate of the warm and the final weights (parse-rate.ts). The e2e test and the by-hand measurement
 // (reward-rise-by-hand.ts) share these settings.
 import { join } from "node:path";
+import { getLastCheckpoint } from "@crucible/train";
 import { runCli } from "../cli/app.js";
 import { commands } from "../cli/commands.js";
 import { openBackend } from "../common/backend.js";
@@ -81,7 +82,8 @@ export async function guessRewardRise(
   );
   if (code !== 0) return { warmNll: warm.nll, reward: [], parseRate: null, code, err, logPath };
   const reward = readJsonl(join(logPath, "metrics.jsonl")).map((m) => m["env/all/reward/total"] as number);
-  const final = readJsonl(join(logPath, "checkpoints.jsonl")).at(-1)?.["sampler_path"] as string;
+  const final = getLastCheckpoint(logPath, "sampler_path")?.samplerPath;
+  if (!final) throw new Error(`guessRewardRise: the RL run left no sampler checkpoint in ${logPath}`);
   const evalSession = await openBackend("local", null, [s.model]);
   try {
     const rate = async (modelPath: string) =>
